@@ -1,0 +1,80 @@
+import pg from 'pg';
+import { silentLogger, type HubLogger } from '@csp-hub/taxonomy';
+import { startEmbeddedPostgres } from './embedded';
+
+export interface DatabaseOptions {
+  /** An external server; when absent an embedded PostgreSQL is started. */
+  url?: string | undefined;
+  embedded: { dataDir: string; port: number; database: string };
+  logger?: HubLogger;
+}
+
+export interface DatabaseHandle {
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** Replace the database name in a PostgreSQL URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+/** CREATE DATABASE unless it exists (optionally from a template). */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const from = template ? ` template ${client.escapeIdentifier(template)}` : '';
+      await client.query(`create database ${client.escapeIdentifier(name)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** DROP DATABASE, ending its sessions. */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connects to DATABASE_URL, or starts the embedded server and its database. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const log = options.logger ?? silentLogger;
+  if (options.url) {
+    log.info({ host: new URL(options.url).host }, 'using external PostgreSQL from DATABASE_URL');
+    return { url: options.url, embedded: false, close: async () => undefined };
+  }
+  const server = await startEmbeddedPostgres({
+    dataDir: options.embedded.dataDir,
+    port: options.embedded.port,
+    logger: log,
+  });
+  try {
+    await ensureDatabase(server.adminUrl, options.embedded.database);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: withDatabase(server.adminUrl, options.embedded.database), embedded: true, close: () => server.stop() };
+}
+
+/** True when the server answers a trivial query within `timeoutMs`. */
+export async function pingDatabase(pool: pg.Pool, timeoutMs = 2000): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  const ping = pool
+    .query('select 1')
+    .then(() => true)
+    .catch(() => false);
+  return Promise.race([ping, timeout]);
+}

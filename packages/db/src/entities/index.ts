@@ -1,0 +1,16 @@
+import { Agency } from './agency.entity';
+import { Area } from './area.entity';
+import { Incident } from './incident.entity';
+import { IngestReject } from './ingest-reject.entity';
+import { Partnership } from './partnership.entity';
+import { Submission } from './submission.entity';
+import { User } from './user.entity';
+
+export { Agency, Area, Incident, IngestReject, Partnership, Submission, User };
+export { AREA_KINDS } from './area.entity';
+export type { AreaKind } from './area.entity';
+export { SUBMISSION_STATUSES } from './submission.entity';
+export type { SubmissionStatus } from './submission.entity';
+
+/** Every entity the ORM knows, in one list (the migration diff and the app use the same). */
+export const ENTITIES = [Partnership, Agency, User, Area, Submission, IngestReject, Incident];

@@ -1,0 +1,14 @@
+export * from './entities';
+export { createOrm, ormConfig, MIGRATIONS_TABLE } from './orm';
+export type { OrmOptions } from './orm';
+export { runMigrations, migrationNeeded } from './migrate';
+export { openDatabase, ensureDatabase, dropDatabase, pingDatabase, withDatabase } from './database';
+export type { DatabaseHandle, DatabaseOptions } from './database';
+export { assertPortFree, freePort, startEmbeddedPostgres } from './embedded';
+export type { EmbeddedOptions, RunningServer } from './embedded';
+export { startScratchServer } from './scratch';
+export type { ScratchServer } from './scratch';
+export { seedDemo } from './seed/demo';
+export type { DemoSeedResult } from './seed/demo';
+export { DEMO_AGENCIES, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
+export type { DemoAgency, DemoPartnership } from './seed/demo-data';

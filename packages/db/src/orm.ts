@@ -1,0 +1,45 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { HubLogger } from '@csp-hub/taxonomy';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface OrmOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  logger?: HubLogger;
+  /** Log every SQL statement at debug level. */
+  debugSql?: boolean;
+  poolMax?: number;
+}
+
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+/** The one MikroORM configuration the app, the CLI and the tests share. */
+export function ormConfig(options: OrmOptions): Options {
+  const log = options.logger;
+  return {
+    clientUrl: options.url,
+    entities: ENTITIES,
+    discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debugSql ? ['query', 'query-params'] : false,
+    logger: (message: string) => log?.debug({ orm: true }, message),
+    migrations: {
+      tableName: MIGRATIONS_TABLE,
+      migrationsList: MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+    },
+  };
+}
+
+export async function createOrm(options: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(options));
+}
+
+export type { MikroORM };

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { dropDatabase, ensureDatabase, withDatabase } from '../database';
+import { createOrm } from '../orm';
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of the test run's PostgreSQL server. */
+    pgAdminUrl: string;
+    /** Database with the migrations applied, the reference geography and the demo seed. */
+    pgTemplate: string;
+  }
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  /** A pg pool on the database (closed by drop). */
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database for one test file: a copy of the run's template (migrated,
+ * geography and demo partnerships loaded) or, with `empty`, a blank one.
+ */
+export async function createTestDatabase(label: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `t_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 40)}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(adminUrl, name, options.empty ? undefined : inject('pgTemplate'));
+  const url = withDatabase(adminUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  return {
+    url,
+    name,
+    pool,
+    async drop() {
+      await pool.end();
+      await dropDatabase(adminUrl, name);
+    },
+  };
+}
+
+/** A MikroORM on a test database. */
+export async function testOrm(db: TestDatabase): Promise<MikroORM> {
+  return createOrm({ url: db.url, poolMax: 4 });
+}
