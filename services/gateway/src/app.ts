@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+
+import pg from 'pg';
+import { loadPrincipal, type Principal } from '@csp-hub/authz';
+import { pingDatabase, type MikroORM } from '@csp-hub/db';
+import { HubError, isHubError } from '@csp-hub/taxonomy';
+import { bearerToken, verifyToken } from './auth/jwt';
+import type { SigningKeys } from './auth/keys';
+import type { GraphQLContext } from './graphql/context';
+import { createFormatError, httpStatusFor, toGraphQLError } from './graphql/errors';
+import { buildHubSchema } from './graphql/schema';
+import type { Logger } from './logger';
+
+export interface AppDeps {
+  orm: MikroORM;
+  /** Raw pool for health checks and COPY streams. */
+  pool: pg.Pool;
+  keys: SigningKeys;
+  logger: Logger;
+  production: boolean;
+  uploadMaxBytes: number;
+}
+
+export interface HubApp {
+  app: express.Express;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      requestId: string;
+      log: Logger;
+    }
+  }
+}
+
+/** Authenticates a request: bearer token -> verified claims -> active user principal. */
+export async function authenticate(deps: AppDeps, req: Request): Promise<Principal> {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw HubError.unauthenticated('TOKEN_MISSING', 'Sign in: send Authorization: Bearer <token>');
+  const claims = verifyToken(deps.keys, token);
+  return loadPrincipal(deps.orm.em.fork(), Number(claims.sub), claims.pid);
+}
+
+/** Builds the Express app with /healthz and /graphql. Call listen on httpServer. */
+export async function createHubApp(deps: AppDeps): Promise<HubApp> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = http.createServer(app);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    req.log = deps.logger.child({ requestId: req.requestId });
+    res.setHeader('x-request-id', req.requestId);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('cache-control', 'no-store');
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      req.log.info(
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.get('/healthz', async (_req: Request, res: Response) => {
+    const database = (await pingDatabase(deps.pool)) ? 'up' : 'down';
+    res.status(database === 'up' ? 200 : 503).json({ status: database === 'up' ? 'ok' : 'degraded', database });
+  });
+
+  const schema = await buildHubSchema();
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: !deps.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(deps.logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        try {
+          const principal = await authenticate(deps, req);
+          return { requestId: req.requestId, principal, em: deps.orm.em.fork(), logger: req.log.child({ userId: principal.userId }) };
+        } catch (error) {
+          if (isHubError(error)) throw toGraphQLError(error.kind, error.reason, error.message);
+          throw error;
+        }
+      },
+    }),
+  );
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (isHubError(error) && error.kind !== 'other') {
+      res.status(httpStatusFor(error.kind)).json({ error: { code: error.reason, message: error.message } });
+      return;
+    }
+    (req.log ?? deps.logger).error({ err: error }, 'unhandled error');
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'Internal server error', requestId: req.requestId } });
+  });
+
+  return {
+    app,
+    httpServer,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

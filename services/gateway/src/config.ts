@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bool, cleanEnv, makeValidator, num, port, str } from 'envalid';
+
+/**
+ * The only place that reads process.env. Every variable has a description and a
+ * sensitivity flag; `csp-hub config` prints this table (the README carries it).
+ */
+const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+const postgresUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL like postgres://user:password@host:5432/database');
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) throw new Error('must start with postgres:// or postgresql://');
+  return value;
+});
+
+const jwtAlgorithm = makeValidator<'ES256' | 'RS256' | 'HS256'>((value) => {
+  if (value === 'ES256' || value === 'RS256' || value === 'HS256') return value;
+  throw new Error('must be ES256, RS256 or HS256');
+});
+
+const duration = makeValidator<string>((value) => {
+  if (/^\d+[smhd]$/.test(value)) return value;
+  throw new Error('must be a number with a unit s, m, h or d (e.g. 8h)');
+});
+
+interface VariableDoc {
+  description: string;
+  sensitive: boolean;
+  default: string;
+}
+
+export const VARIABLES: Record<string, VariableDoc> = {
+  NODE_ENV: { description: 'development, test or production; production requires real JWT keys and hides introspection', sensitive: false, default: 'development' },
+  HOST: { description: 'Interface the HTTP server binds to', sensitive: false, default: '127.0.0.1' },
+  PORT: { description: 'HTTP port for GraphQL, uploads and /healthz', sensitive: false, default: '4100' },
+  DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
+  CSP_HUB_DATA_DIR: { description: 'Folder for the embedded PostgreSQL cluster and generated dev keys', sensitive: false, default: '<repo>/.data' },
+  CSP_HUB_PG_PORT: { description: 'Port of the embedded PostgreSQL (not 5432, which is often taken)', sensitive: false, default: '54329' },
+  CSP_HUB_REFERENCE_DIR: { description: 'Folder with ONS geography and demo feeds (PROVENANCE.md layout)', sensitive: false, default: '<repo>/../shared/data' },
+  JWT_ALGORITHM: { description: 'Pinned JWT algorithm: ES256 or RS256 (key pair) or HS256 (JWT_SECRET)', sensitive: false, default: 'ES256' },
+  JWT_PRIVATE_KEY: { description: 'PEM private key for signing tokens (ES256/RS256); generated under CSP_HUB_DATA_DIR outside production', sensitive: true, default: '(dev: generated)' },
+  JWT_PUBLIC_KEY: { description: 'PEM public key for verifying tokens (ES256/RS256)', sensitive: true, default: '(dev: generated)' },
+  JWT_SECRET: { description: 'Shared secret for HS256, at least 32 characters', sensitive: true, default: '(unset)' },
+  JWT_ISSUER: { description: 'Expected iss claim', sensitive: false, default: 'csp-hub' },
+  JWT_AUDIENCE: { description: 'Expected aud claim', sensitive: false, default: 'csp-hub-api' },
+  JWT_TTL: { description: 'Lifetime of tokens issued by `csp-hub token`', sensitive: false, default: '8h' },
+  LOG_LEVEL: { description: 'pino level: fatal, error, warn, info, debug, trace or silent', sensitive: false, default: 'info' },
+  UPLOAD_MAX_BYTES: { description: 'Largest file accepted by HTTP upload, in bytes', sensitive: false, default: '2147483648' },
+  LOG_SQL: { description: 'Log every SQL statement at debug level', sensitive: false, default: 'false' },
+};
+
+function spec(env: NodeJS.ProcessEnv) {
+  return cleanEnv(
+    env,
+    {
+      NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development', desc: VARIABLES.NODE_ENV!.description }),
+      HOST: str({ default: '127.0.0.1', desc: VARIABLES.HOST!.description }),
+      PORT: port({ default: 4100, desc: VARIABLES.PORT!.description }),
+      DATABASE_URL: postgresUrl({ default: undefined, desc: VARIABLES.DATABASE_URL!.description }),
+      CSP_HUB_DATA_DIR: str({ default: path.join(repoRoot, '.data'), desc: VARIABLES.CSP_HUB_DATA_DIR!.description }),
+      CSP_HUB_PG_PORT: port({ default: 54329, desc: VARIABLES.CSP_HUB_PG_PORT!.description }),
+      CSP_HUB_REFERENCE_DIR: str({ default: path.resolve(repoRoot, '../shared/data'), desc: VARIABLES.CSP_HUB_REFERENCE_DIR!.description }),
+      JWT_ALGORITHM: jwtAlgorithm({ default: 'ES256', desc: VARIABLES.JWT_ALGORITHM!.description }),
+      JWT_PRIVATE_KEY: str({ default: '', desc: VARIABLES.JWT_PRIVATE_KEY!.description }),
+      JWT_PUBLIC_KEY: str({ default: '', desc: VARIABLES.JWT_PUBLIC_KEY!.description }),
+      JWT_SECRET: str({ default: '', desc: VARIABLES.JWT_SECRET!.description }),
+      JWT_ISSUER: str({ default: 'csp-hub', desc: VARIABLES.JWT_ISSUER!.description }),
+      JWT_AUDIENCE: str({ default: 'csp-hub-api', desc: VARIABLES.JWT_AUDIENCE!.description }),
+      JWT_TTL: duration({ default: '8h', desc: VARIABLES.JWT_TTL!.description }),
+      LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: VARIABLES.LOG_LEVEL!.description }),
+      UPLOAD_MAX_BYTES: num({ default: 2 * 1024 ** 3, desc: VARIABLES.UPLOAD_MAX_BYTES!.description }),
+      LOG_SQL: bool({ default: false, desc: VARIABLES.LOG_SQL!.description }),
+    },
+    {
+      reporter: ({ errors }) => {
+        const bad = Object.entries(errors);
+        if (bad.length === 0) return;
+        const lines = bad.map(([name, error]) => `  ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+      },
+    },
+  );
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type Config = ReturnType<typeof spec> & { repoRoot: string };
+
+/** Reads and checks the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = spec(env);
+  const problems: string[] = [];
+  if (cleaned.JWT_ALGORITHM === 'HS256' && cleaned.JWT_SECRET.length < 32) {
+    problems.push('  JWT_SECRET: HS256 needs a secret of at least 32 characters');
+  }
+  if (cleaned.JWT_ALGORITHM !== 'HS256' && cleaned.JWT_SECRET) {
+    problems.push(`  JWT_SECRET: set, but JWT_ALGORITHM is ${cleaned.JWT_ALGORITHM}; unset it or choose HS256`);
+  }
+  if (cleaned.NODE_ENV === 'production' && cleaned.JWT_ALGORITHM !== 'HS256' && (!cleaned.JWT_PRIVATE_KEY || !cleaned.JWT_PUBLIC_KEY)) {
+    problems.push('  JWT_PRIVATE_KEY / JWT_PUBLIC_KEY: required in production (dev keys are never generated there)');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return Object.assign(Object.create(null) as object, cleaned, { repoRoot }) as Config;
+}
+
+/** The variables table as Markdown (README "Configuration"). */
+export function configTableMarkdown(): string {
+  const rows = Object.entries(VARIABLES).map(
+    ([name, v]) => `| \`${name}\` | ${v.description} | \`${v.default}\` | ${v.sensitive ? 'yes' : 'no'} |`,
+  );
+  return ['| Variable | What it does | Default | Sensitive |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { MeResolver } from './resolvers/me.resolver';
+import { ReferenceResolver } from './resolvers/reference.resolver';
+
+export const RESOLVERS = [MeResolver, ReferenceResolver] as const;
+
+/** Builds the type-graphql schema (validation is done by hand and zod, not class-validator). */
+export async function buildHubSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...RESOLVERS], validate: false });
+}

@@ -1,0 +1,11 @@
+export { authenticate, createHubApp } from './app';
+export type { AppDeps, HubApp } from './app';
+export { bearerToken, signToken, verifyToken } from './auth/jwt';
+export type { TokenClaims } from './auth/jwt';
+export { loadSigningKeys } from './auth/keys';
+export type { SigningKeys } from './auth/keys';
+export { ConfigError, configTableMarkdown, loadConfig, VARIABLES } from './config';
+export type { Config } from './config';
+export { createLogger } from './logger';
+export type { Logger } from './logger';
+export { main } from './cli';
