@@ -23,31 +23,39 @@ export async function* decodeText(
   let mode: DetectedEncoding = encoding === 'windows-1252' ? 'windows-1252' : 'utf-8';
   let decoder = new TextDecoder(mode, { fatal: mode === 'utf-8', ignoreBOM: false });
   let offset = 0;
-  let sawHighByte = false;
+  // Bytes of a character cut off at the end of the previous chunk (the decoder holds them).
+  let carry: Uint8Array = new Uint8Array(0);
+  let emittedNonAscii = false;
   for await (const chunk of source) {
     let text: string;
-    try {
+    if (mode === 'windows-1252') {
       text = decoder.decode(chunk, { stream: true });
-    } catch {
-      const bad = firstInvalidUtf8(chunk);
-      const at = offset + (bad ?? 0);
-      if (encoding === 'auto' && !sawHighByte) {
-        mode = 'windows-1252';
-        decoder = new TextDecoder(mode);
+    } else {
+      try {
         text = decoder.decode(chunk, { stream: true });
-      } else {
-        const byte = bad === undefined ? '' : ` 0x${(chunk[bad] ?? 0).toString(16).padStart(2, '0')}`;
-        throw HubError.invalidInput(
-          'INVALID_ENCODING',
-          encoding === 'auto'
-            ? `The file mixes UTF-8 with other bytes: invalid byte${byte} at byte offset ${at}. Save it as UTF-8 and submit it again.`
-            : `The file is not valid UTF-8: invalid byte${byte} at byte offset ${at}. ` +
-                'If it was saved by Excel as "CSV" it is probably Windows-1252: submit it again with encoding windows-1252.',
-          { byteOffset: at },
-        );
+      } catch {
+        const joined = concat(carry, chunk);
+        const bad = firstInvalidUtf8(joined) ?? 0;
+        const at = offset - carry.length + bad;
+        if (encoding === 'auto' && !emittedNonAscii) {
+          mode = 'windows-1252';
+          decoder = new TextDecoder(mode);
+          text = decoder.decode(joined, { stream: true });
+        } else {
+          const byte = ` 0x${(joined[bad] ?? 0).toString(16).padStart(2, '0')}`;
+          throw HubError.invalidInput(
+            'INVALID_ENCODING',
+            encoding === 'auto'
+              ? `The file mixes UTF-8 with other bytes: invalid byte${byte} at byte offset ${at}. Save it as UTF-8 and submit it again.`
+              : `The file is not valid UTF-8: invalid byte${byte} at byte offset ${at}. ` +
+                  'If it was saved by Excel as "CSV" it is probably Windows-1252: submit it again with encoding windows-1252.',
+            { byteOffset: at },
+          );
+        }
       }
+      carry = incompleteTail(chunk.length >= 4 ? chunk : concat(carry, chunk));
     }
-    if (encoding === 'auto' && !sawHighByte && hasHighByte(chunk)) sawHighByte = true;
+    if (encoding === 'auto' && !emittedNonAscii && /[^\x00-\x7f]/.test(text)) emittedNonAscii = true;
     offset += chunk.byteLength;
     if (text) yield text;
   }
@@ -63,6 +71,25 @@ export async function* decodeText(
   }
   if (tail) yield tail;
   onEncoding?.(mode);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The trailing bytes of `bytes` that start a UTF-8 character not yet complete. */
+function incompleteTail(bytes: Uint8Array): Uint8Array {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? bytes.subarray(bytes.length - back) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
 }
 
 /** Index of the first byte that breaks UTF-8 in a chunk (ignoring a sequence cut off at the end). */
@@ -81,9 +108,4 @@ function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
     i += need + 1;
   }
   return undefined;
-}
-
-function hasHighByte(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
-  return false;
 }
