@@ -143,3 +143,12 @@ describe('openCsv', () => {
     );
   });
 });
+
+describe('openCsv header boundary', () => {
+  it('keeps the first data row in unquoted files, whatever the chunk size', async () => {
+    for (const chunk of [1, 5, 9, 64 * 1024]) {
+      const { records } = await read('A,B,C\n1,2,3\n4,5,6\n', {}, chunk);
+      expect(records.map((r) => r.row)).toEqual([1, 2]);
+    }
+  });
+});

@@ -59,7 +59,7 @@ export async function openCsv(source: ByteSource, options: CsvOptions): Promise<
   }
   const newline: '\r\n' | '\n' = /\r\n/.test(pending.slice(0, pending.indexOf('\n') + 1)) ? '\r\n' : '\n';
   const parser = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"' });
-  const headerResult = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"', preview: 1 }).parse(pending, 0, !done);
+  const headerResult = new Papa.Parser({ delimiter: ',', newline, quoteChar: '"', preview: 1, fastMode: false }).parse(pending, 0, !done);
   const headerFields = headerResult.data[0] as string[] | undefined;
   if (!headerFields) {
     throw HubError.invalidInput('WRONG_HEADER', `The header row could not be read. ${expected(options)}`);

@@ -4,6 +4,8 @@ export type { CsvBatch, CsvOptions, CsvReader, CsvRecord } from './csv';
 export { decodeText } from './decode';
 export type { ByteSource, DetectedEncoding, Encoding } from './decode';
 export { bytesOf, sniff } from './source';
+export { jsonText, readJsonElements } from './json';
+export type { JsonElement } from './json';
 export {
   cleanText,
   isOnsCode,
