@@ -16,6 +16,8 @@ export const FEEDS = {
   'council.graffiti': { agencyType: 'council', tier: 'pseudonymised', label: 'Graffiti reports' },
   'council.noise': { agencyType: 'council', tier: 'personal', label: 'Noise complaints' },
   'council.abandoned_vehicles': { agencyType: 'council', tier: 'pseudonymised', label: 'Abandoned vehicle reports' },
+  'council.service_requests': { agencyType: 'council', tier: 'personal', label: 'Environmental protection service requests (mixed types)' },
+  'council.street_reports': { agencyType: 'council', tier: 'pseudonymised', label: 'FixMyStreet-style street reports (mixed categories)' },
 } as const satisfies Record<string, { agencyType: AgencyType; tier: DataTier; label: string }>;
 
 export type FeedId = keyof typeof FEEDS;
