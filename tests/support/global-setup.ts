@@ -1,5 +1,11 @@
 import type { TestProject } from 'vitest/node';
+import path from 'node:path';
+import pg from 'pg';
 import { createOrm, runMigrations, seedDemo, startScratchServer, type ScratchServer } from '@csp-hub/db';
+import { importGeography } from '@csp-hub/ingest';
+
+/** The shared real-data folder (PROVENANCE.md), next to the repository unless CSP_HUB_SHARED_DATA says otherwise. */
+export const SHARED_DATA = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
 
 /**
  * One PostgreSQL server per test run: DATABASE_URL's server when set, otherwise
@@ -20,6 +26,12 @@ export async function setup(project: TestProject): Promise<void> {
     await seedDemo(orm.em.fork());
   } finally {
     await orm.close();
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await importGeography(pool, SHARED_DATA);
+  } finally {
+    await pool.end();
   }
   project.provide('pgAdminUrl', server.adminUrl);
   project.provide('pgTemplate', template);
