@@ -250,7 +250,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log.info({ dataDir }, 'initialising embedded PostgreSQL cluster');
     await rm(dataDir, { recursive: true, force: true });
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // Parents must stay passable for the server account; only the cluster folder is private.
+    await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    await mkdir(dataDir, { mode: 0o700 });
     const secretDir = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}-init-${process.pid}`);
     await mkdir(secretDir, { recursive: true, mode: 0o700 });
     const pwfile = path.join(secretDir, 'pw');

@@ -3,7 +3,8 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEMO_PARTNERSHIPS, demoEmail, migrationNeeded, seedDemo, User } from '@csp-hub/db';
+import { DEMO_PARTNERSHIPS, demoEmail, migrationNeeded, User } from '@csp-hub/db';
+import { importGeography, listFeeds } from '@csp-hub/ingest';
 import { HubError, isHubError } from '@csp-hub/taxonomy';
 import { createHubApp } from './app';
 import { signToken } from './auth/jwt';
@@ -11,13 +12,20 @@ import { loadSigningKeys } from './auth/keys';
 import { ConfigError, configTableMarkdown, loadConfig, type Config } from './config';
 import { openHub, type Hub } from './hub';
 import { createLogger, type Logger } from './logger';
+import { loadDemo } from './commands/demo.command';
+import { ingestCommand } from './commands/ingest.command';
 
 const USAGE = `csp-hub <command> [options]
 
 Commands:
   serve [--demo]                      start the hub (migrates; --demo loads the demo partnerships and prints dev tokens)
   migrate [--check]                   apply pending migrations (--check: fail if the entities need a new migration)
-  seed-demo                           load the demo partnerships, agencies and users (idempotent)
+  seed-demo                           load the demo partnerships, agencies, users, ONS geography and
+                                      the Leicestershire street-level months (idempotent)
+  import-geography [--dir <folder>]   load the ONS LSOA/ward/district lookups (default CSP_HUB_REFERENCE_DIR)
+  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--as <email>] <file>
+                                      submit one file; progress on stderr; exit 1 if the file is refused
+  feeds                               list the feeds and the columns each needs
   token --email <address> [--ttl 8h]  print a signed dev token for a user (not in production)
   config                              print the configuration variables as a Markdown table
 `;
@@ -64,8 +72,8 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
   try {
     if (demo) {
-      const seeded = await seedDemo(hub.orm.em.fork());
-      logger.info(seeded, 'demo partnerships loaded');
+      const loaded = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
+      logger.info(loaded, 'demo data loaded');
     }
     await new Promise<void>((resolve, reject) => {
       app.httpServer.once('error', (error: NodeJS.ErrnoException) =>
@@ -106,17 +114,28 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      demo: { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      email: { type: 'string' },
-      ttl: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        demo: { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
+        email: { type: 'string' },
+        ttl: { type: 'string' },
+        agency: { type: 'string' },
+        feed: { type: 'string' },
+        encoding: { type: 'string' },
+        as: { type: 'string' },
+        dir: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw HubError.invalidInput('BAD_ARGUMENTS', `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   if (!command || command === 'help' || values.help) {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
@@ -138,10 +157,42 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'seed-demo':
       return withHub(config, logger, async (hub) => {
-        const result = await seedDemo(hub.orm.em.fork());
-        process.stdout.write(`seeded ${result.partnerships} partnerships, ${result.agencies} agencies, ${result.users} users\n`);
+        const result = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
+        process.stdout.write(
+          `demo data: ${result.partnerships} partnerships, ${result.users} users, geography ${result.geography ? 'loaded' : 'not found'}, ${result.submissions} new submissions\n`,
+        );
         return 0;
       });
+    case 'import-geography':
+      return withHub(config, logger, async (hub) => {
+        const result = await importGeography(hub.pool, values.dir ?? config.CSP_HUB_REFERENCE_DIR, logger);
+        process.stdout.write(`loaded ${result.lsoas} LSOAs, ${result.wards} wards, ${result.districts} districts, ${result.csps} CSPs\n`);
+        return 0;
+      });
+    case 'ingest': {
+      const file = positionals[0];
+      if (!values.agency || !values.feed || !file || positionals.length > 1) {
+        throw HubError.invalidInput('BAD_ARGUMENTS', `ingest needs --agency, --feed and one file\n\n${USAGE}`);
+      }
+      const agency = values.agency;
+      const feed = values.feed;
+      return withHub(config, logger, (hub) =>
+        ingestCommand(hub, logger, {
+          agency,
+          feed,
+          file,
+          ...(values.encoding ? { encoding: values.encoding } : {}),
+          ...(values.as ? { asEmail: values.as } : {}),
+          out: process.stdout,
+          err: process.stderr,
+        }),
+      );
+    }
+    case 'feeds':
+      for (const f of listFeeds()) {
+        process.stdout.write(`${f.feed}  (${f.formats.join(', ')})  ${f.label}\n    columns: ${f.columns.join(', ')}\n`);
+      }
+      return 0;
     case 'token': {
       if (!values.email) throw HubError.invalidInput('EMAIL_REQUIRED', 'token needs --email <address> of a user');
       const email = values.email;

@@ -1,0 +1,91 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { User } from '@csp-hub/db';
+import { ingestFile, type IngestResult } from '@csp-hub/ingest';
+import { HubError } from '@csp-hub/taxonomy';
+import type { Encoding } from '@csp-hub/adapter-kit';
+import type { Hub } from '../hub';
+import type { Logger } from '../logger';
+import { resolveTarget } from './resolve-agency';
+
+export interface IngestCommandOptions {
+  agency: string;
+  feed: string;
+  file: string;
+  encoding?: string;
+  asEmail?: string;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const ENCODINGS = ['utf-8', 'windows-1252', 'auto'];
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/** `csp-hub ingest`: one file, with progress on stderr and a summary on stdout. Exit 0 unless refused. */
+export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOptions): Promise<number> {
+  if (!existsSync(o.file) || !statSync(o.file).isFile()) throw HubError.invalidInput('FILE_NOT_FOUND', `No such file: ${o.file}`);
+  if (o.encoding && !ENCODINGS.includes(o.encoding)) throw HubError.invalidInput('UNKNOWN_ENCODING', `--encoding must be ${ENCODINGS.join(', ')}`);
+  let userId: number | null = null;
+  let userAgencyId: number | undefined;
+  let label = `cli:${os.userInfo().username}`;
+  if (o.asEmail) {
+    const user = await hub.orm.em.fork().findOne(User, { email: o.asEmail });
+    if (!user) throw HubError.notFound('User', o.asEmail);
+    userId = user.id;
+    userAgencyId = user.agency.id;
+    label = o.asEmail;
+  }
+  const target = await resolveTarget(hub.pool, o.agency, o.feed, userAgencyId);
+  if (userAgencyId !== undefined && userAgencyId !== target.agencyId) {
+    throw HubError.forbidden('NOT_YOUR_AGENCY', `${o.asEmail} does not work for ${target.agencyCode} and cannot submit its data`);
+  }
+  const size = statSync(o.file).size;
+  const started = Date.now();
+  let lastShown = 0;
+  const show = (bytes: number, rows: number, final = false): void => {
+    const now = Date.now();
+    if (!final && now - lastShown < 1000) return;
+    lastShown = now;
+    const pct = size > 0 ? Math.min(100, (bytes / size) * 100).toFixed(0) : '100';
+    const rate = bytes / Math.max(1, now - started) * 1000;
+    const line = `ingest ${target.feed}: ${pct}% ${mb(bytes)} of ${mb(size)}, ${rows.toLocaleString('en-GB')} rows, ${mb(rate)}/s`;
+    o.err.write(o.err.isTTY ? `\r${line}${final ? '\n' : ''}` : `${line}\n`);
+  };
+  const result: IngestResult = await ingestFile(hub.pool, {
+    agencyId: target.agencyId,
+    feed: target.feed,
+    fileName: path.basename(o.file),
+    source: createReadStream(o.file, { highWaterMark: 1 << 20 }),
+    submitter: { userId, label, via: 'cli' },
+    ...(o.encoding ? { encoding: o.encoding as Encoding } : {}),
+    onProgress: (p) => show(p.bytes, p.rows),
+    logger,
+  });
+  show(result.bytes, result.rowsRead, true);
+  if (result.status === 'refused') {
+    o.err.write(`refused (${result.errorCode}): ${result.errorMessage}\nsubmission ${result.submissionId} records the refusal; nothing was stored.\n`);
+    return 1;
+  }
+  if (result.status === 'duplicate') {
+    o.out.write(`${result.errorMessage}\n`);
+    return 0;
+  }
+  o.out.write(
+    `submission ${result.submissionId} accepted: ${result.rowsRead.toLocaleString('en-GB')} rows read, ` +
+      `${result.rowsAccepted.toLocaleString('en-GB')} accepted (${result.rowsInserted.toLocaleString('en-GB')} new, ${result.rowsUpdated.toLocaleString('en-GB')} updated), ` +
+      `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+  );
+  if (result.rowsRejected > 0) {
+    const rejects = await hub.pool.query<{ row_number: number; column_name: string | null; reason: string; message: string }>(
+      'select row_number, column_name, reason, message from ingest_reject where submission_id = $1 order by row_number limit 10',
+      [result.submissionId],
+    );
+    o.out.write(`first rejects (all of them: GraphQL submission(id: ${result.submissionId}) { rejects }):\n`);
+    for (const r of rejects.rows) o.out.write(`  row ${r.row_number}${r.column_name ? ` [${r.column_name}]` : ''} ${r.reason}: ${r.message}\n`);
+  }
+  return 0;
+}

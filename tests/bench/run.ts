@@ -1,0 +1,52 @@
+/**
+ * pnpm bench: speed targets as ratios against a baseline measured in the same
+ * run on the same machine. Uses DATABASE_URL's server when set, otherwise an
+ * embedded PostgreSQL. BENCH_INGEST_ROWS overrides the 1,000,000-row default.
+ */
+import path from 'node:path';
+import pg from 'pg';
+import { createOrm, runMigrations, seedDemo, startScratchServer } from '@csp-hub/db';
+import { importGeography } from '@csp-hub/ingest';
+import { benchIngest } from './ingest.bench';
+
+export interface BenchDatabase {
+  url: string;
+}
+
+const SHARED = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
+
+function log(line: string): void {
+  process.stdout.write(`  ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const server = await startScratchServer(process.env.DATABASE_URL);
+  const name = `csp_hub_bench_${Date.now()}`;
+  try {
+    const url = await server.createDatabase(name);
+    const orm = await createOrm({ url });
+    await runMigrations(orm);
+    await seedDemo(orm.em.fork());
+    await orm.close();
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    await importGeography(pool, SHARED);
+    await pool.end();
+
+    const rows = Number(process.env.BENCH_INGEST_ROWS ?? 1_000_000);
+    process.stdout.write(`\ningest: ${rows.toLocaleString('en-GB')} street-level rows\n`);
+    const r = await benchIngest({ url }, rows, log);
+    const copyRate = r.rows / r.copySeconds;
+    const pipeRate = r.rows / r.pipelineSeconds;
+    const ratio = pipeRate / copyRate;
+    process.stdout.write(
+      `  raw COPY   ${Math.round(copyRate).toLocaleString('en-GB')} rows/s\n` +
+        `  pipeline   ${Math.round(pipeRate).toLocaleString('en-GB')} rows/s (${(r.fileMb / r.pipelineSeconds).toFixed(1)} MB/s)\n` +
+        `  ratio      ${(ratio * 100).toFixed(0)}% of raw COPY (target >= 50%) ${ratio >= 0.5 ? 'PASS' : 'MISS'}\n`,
+    );
+  } finally {
+    await server.dropDatabase(name).catch(() => undefined);
+    await server.stop();
+  }
+}
+
+await main();
