@@ -9,7 +9,10 @@ import { streetAdapter } from '@csp-hub/adapter-police';
 import { fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
 import { copyLine, ingestFile } from '@csp-hub/ingest';
 import { writeStreetFile } from './street-generator';
-import type { BenchDatabase } from './run';
+/** A migrated, seeded database with the reference geography. */
+export interface BenchDatabase {
+  url: string;
+}
 
 export interface IngestBenchResult {
   rows: number;

@@ -9,10 +9,6 @@ import { createOrm, runMigrations, seedDemo, startScratchServer } from '@csp-hub
 import { importGeography } from '@csp-hub/ingest';
 import { benchIngest } from './ingest.bench';
 
-export interface BenchDatabase {
-  url: string;
-}
-
 const SHARED = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
 
 function log(line: string): void {
