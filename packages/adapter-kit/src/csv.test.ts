@@ -152,3 +152,15 @@ describe('openCsv header boundary', () => {
     }
   });
 });
+
+describe('Windows-1252 decoding', () => {
+  it('maps the 0x80-0x9F range to the right characters (Node 20 one-shot decode gets these wrong)', async () => {
+    const bytes = Buffer.concat([Buffer.from('A,B,C\n'), Buffer.from([0x96, 0x2c, 0x80, 0x2c, 0x93, 0x71, 0x94]), Buffer.from('\n')]);
+    for (const chunk of [1, 3, 1024]) {
+      const { records } = await read(bytes, { encoding: 'windows-1252' }, chunk);
+      expect(records[0]!.fields).toEqual(['–', '€', '“q”']);
+      const auto = await read(bytes, { encoding: 'auto' }, chunk);
+      expect(auto.records[0]!.fields).toEqual(['–', '€', '“q”']);
+    }
+  });
+});

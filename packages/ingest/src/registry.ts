@@ -1,8 +1,11 @@
 import type { FeedAdapter } from '@csp-hub/adapter-kit';
+import { COUNCIL_ADAPTERS } from '@csp-hub/adapter-council';
+import { FIRE_ADAPTERS } from '@csp-hub/adapter-fire';
+import { HEALTH_ADAPTERS } from '@csp-hub/adapter-health';
 import { POLICE_ADAPTERS } from '@csp-hub/adapter-police';
 import { HubError, FEEDS, FEED_IDS, type FeedId } from '@csp-hub/taxonomy';
 
-const ADAPTERS = new Map<FeedId, FeedAdapter>([...POLICE_ADAPTERS].map((a) => [a.description.feed, a]));
+const ADAPTERS = new Map<FeedId, FeedAdapter>([...POLICE_ADAPTERS, ...FIRE_ADAPTERS, ...HEALTH_ADAPTERS, ...COUNCIL_ADAPTERS].map((a) => [a.description.feed, a]));
 
 /** The adapter for a feed id; HubError invalid_input naming the feeds that exist. */
 export function getAdapter(feed: string): FeedAdapter {
