@@ -47,6 +47,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
     logger: createLogger('silent'),
     production: false,
     uploadMaxBytes: 512 * 1024 * 1024,
+    sdc: { min: 1, max: 4 },
   });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
   const { port } = app.httpServer.address() as AddressInfo;

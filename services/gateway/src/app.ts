@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import pg from 'pg';
-import { loadPrincipal, type Principal } from '@csp-hub/authz';
+import { createAccessContext, loadPrincipal, type Principal, type SdcOptions } from '@csp-hub/authz';
 import { pingDatabase, type MikroORM } from '@csp-hub/db';
 import { HubError, isHubError } from '@csp-hub/taxonomy';
 import { bearerToken, verifyToken } from './auth/jwt';
@@ -25,6 +25,7 @@ export interface AppDeps {
   logger: Logger;
   production: boolean;
   uploadMaxBytes: number;
+  sdc: SdcOptions;
 }
 
 export interface HubApp {
@@ -99,7 +100,9 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
       context: async ({ req }): Promise<GraphQLContext> => {
         try {
           const principal = await authenticate(deps, req);
-          return { requestId: req.requestId, principal, em: deps.orm.em.fork(), logger: req.log.child({ userId: principal.userId }) };
+          const em = deps.orm.em.fork();
+          const access = await createAccessContext(deps.pool, em, principal, req.requestId);
+          return { requestId: req.requestId, principal, access, sdc: deps.sdc, em, logger: req.log.child({ userId: principal.userId }) };
         } catch (error) {
           if (isHubError(error)) throw toGraphQLError(error.kind, error.reason, error.message);
           throw error;

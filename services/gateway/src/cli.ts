@@ -59,6 +59,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
     logger,
     production: config.NODE_ENV === 'production',
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+    sdc: { min: config.SDC_MIN_COUNT, max: config.SDC_MAX_COUNT },
   });
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -64,6 +64,8 @@ export const VARIABLES: Record<string, VariableDoc> = {
   LOG_LEVEL: { description: 'pino level: fatal, error, warn, info, debug, trace or silent', sensitive: false, default: 'info' },
   UPLOAD_MAX_BYTES: { description: 'Largest file accepted by HTTP upload, in bytes', sensitive: false, default: '2147483648' },
   LOG_SQL: { description: 'Log every SQL statement at debug level', sensitive: false, default: 'false' },
+  SDC_MIN_COUNT: { description: 'Disclosure control: smallest count withheld from aggregate-tier tables', sensitive: false, default: '1' },
+  SDC_MAX_COUNT: { description: 'Disclosure control: largest count withheld from aggregate-tier tables', sensitive: false, default: '4' },
 };
 
 function spec(env: NodeJS.ProcessEnv) {
@@ -87,6 +89,8 @@ function spec(env: NodeJS.ProcessEnv) {
       LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: VARIABLES.LOG_LEVEL!.description }),
       UPLOAD_MAX_BYTES: num({ default: 2 * 1024 ** 3, desc: VARIABLES.UPLOAD_MAX_BYTES!.description }),
       LOG_SQL: bool({ default: false, desc: VARIABLES.LOG_SQL!.description }),
+      SDC_MIN_COUNT: num({ default: 1, desc: VARIABLES.SDC_MIN_COUNT!.description }),
+      SDC_MAX_COUNT: num({ default: 4, desc: VARIABLES.SDC_MAX_COUNT!.description }),
     },
     {
       reporter: ({ errors }) => {
@@ -117,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (cleaned.NODE_ENV === 'production' && cleaned.JWT_ALGORITHM !== 'HS256' && (!cleaned.JWT_PRIVATE_KEY || !cleaned.JWT_PUBLIC_KEY)) {
     problems.push('  JWT_PRIVATE_KEY / JWT_PUBLIC_KEY: required in production (dev keys are never generated there)');
+  }
+  if (!Number.isInteger(cleaned.SDC_MIN_COUNT) || !Number.isInteger(cleaned.SDC_MAX_COUNT) || cleaned.SDC_MIN_COUNT < 1 || cleaned.SDC_MAX_COUNT < cleaned.SDC_MIN_COUNT) {
+    problems.push('  SDC_MIN_COUNT / SDC_MAX_COUNT: whole numbers with 1 <= SDC_MIN_COUNT <= SDC_MAX_COUNT');
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return Object.assign(Object.create(null) as object, cleaned, { repoRoot }) as Config;

@@ -1,4 +1,6 @@
 import { Agency } from './agency.entity';
+import { AuditEntry } from './audit-entry.entity';
+import { IspAgreement } from './isp-agreement.entity';
 import { Area } from './area.entity';
 import { Incident } from './incident.entity';
 import { IngestReject } from './ingest-reject.entity';
@@ -6,11 +8,13 @@ import { Partnership } from './partnership.entity';
 import { Submission } from './submission.entity';
 import { User } from './user.entity';
 
-export { Agency, Area, Incident, IngestReject, Partnership, Submission, User };
+export { Agency, Area, AuditEntry, Incident, IngestReject, IspAgreement, Partnership, Submission, User };
+export { AGREEMENT_STATUSES } from './isp-agreement.entity';
+export type { AgreementStatus, Signatory } from './isp-agreement.entity';
 export { AREA_KINDS } from './area.entity';
 export type { AreaKind } from './area.entity';
 export { SUBMISSION_STATUSES } from './submission.entity';
 export type { SubmissionStatus } from './submission.entity';
 
 /** Every entity the ORM knows, in one list (the migration diff and the app use the same). */
-export const ENTITIES = [Partnership, Agency, User, Area, Submission, IngestReject, Incident];
+export const ENTITIES = [Partnership, Agency, User, Area, Submission, IngestReject, Incident, IspAgreement, AuditEntry];

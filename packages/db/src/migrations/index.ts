@@ -1,7 +1,11 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261123154843_isp_and_audit } from './Migration20261123154843_isp_and_audit';
 import { Migration20261123152523_foundation } from './Migration20261123152523_foundation';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
 /** Every migration, oldest first. Never edit one that has landed; add a new one. */
-export const MIGRATIONS: { name: string; class: MigrationClass }[] = [{ name: 'Migration20261123152523_foundation', class: Migration20261123152523_foundation }];
+export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
+  { name: 'Migration20261123152523_foundation', class: Migration20261123152523_foundation },
+  { name: 'Migration20261123154843_isp_and_audit', class: Migration20261123154843_isp_and_audit },
+];

@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Agency, Partnership, User } from '../entities';
+import { seedDemoAgreements } from './demo-agreements';
 import { DEMO_AGENCIES, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, demoEmail } from './demo-data';
 
 export interface DemoSeedResult {
   partnerships: number;
   agencies: number;
   users: number;
+  agreements: number;
 }
 
 /**
@@ -13,6 +15,12 @@ export interface DemoSeedResult {
  * rows are matched on their codes and e-mail addresses.
  */
 export async function seedDemo(em: EntityManager): Promise<DemoSeedResult> {
+  const seeded = await seedPartnerships(em);
+  const agreements = await seedDemoAgreements(em.fork());
+  return { ...seeded, agreements };
+}
+
+async function seedPartnerships(em: EntityManager): Promise<Omit<DemoSeedResult, 'agreements'>> {
   return em.transactional(async (tx) => {
     const agencies = new Map<string, Agency>();
     for (const a of DEMO_AGENCIES) {

@@ -1,11 +1,14 @@
 import type { EntityManager } from '@csp-hub/db';
-import type { Principal } from '@csp-hub/authz';
+import type { AccessContext, Principal, SdcOptions } from '@csp-hub/authz';
 import type { Logger } from '../logger';
 
 /** What every resolver gets: the request's principal, its own EntityManager fork and logger. */
 export interface GraphQLContext {
   requestId: string;
   principal: Principal;
+  /** The request's ability, grants and audit sink: every read of shared data goes through it. */
+  access: AccessContext;
+  sdc: SdcOptions;
   em: EntityManager;
   logger: Logger;
 }

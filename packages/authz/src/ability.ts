@@ -1,0 +1,115 @@
+import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
+import type { DataTier } from '@csp-hub/taxonomy';
+import { BASE_FIELDS, DETAIL_FIELDS, type IncidentField } from './fields';
+import type { Principal } from './principal';
+
+export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'manage' | 'explain';
+export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess';
+
+/** The shape rules match on, per subject (checked with `subject(name, object)`). */
+export interface SubjectModels {
+  Incident: { agencyId: number; feed: string; ladCode: string | null; tier: string };
+  Submission: { agencyId: number };
+  IngestReject: { agencyId: number };
+  IspAgreement: { partnershipId: number };
+  AuditEntry: { partnershipId: number };
+  UserAccess: { userId: number; partnershipId: number };
+}
+
+export type HubSubject = HubSubjectName | { [K in HubSubjectName]: SubjectModels[K] & ForcedSubject<K> }[HubSubjectName];
+export type HubAbility = MongoAbility<[HubAction, HubSubject]>;
+
+/** An active agreement that applies to the principal today (see loadGrants). */
+export interface Grant {
+  agreementId: number;
+  title: string;
+  providerAgencyId: number;
+  providerName: string;
+  datasets: string[];
+  tier: DataTier;
+  lawfulBasis: string;
+  validTo: string;
+}
+
+/** Roles that receive partners' data through agreements; admins and auditors see only their own agency's. */
+export const DATA_ROLES = ['analyst', 'tasking_member', 'chair'] as const;
+
+const AGREEMENT_REASON = /^ISP #(\d+)/;
+
+export function agreementIdOfReason(reason: string | undefined): number | undefined {
+  const m = reason ? AGREEMENT_REASON.exec(reason) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+export interface AbilityContext {
+  principal: Principal;
+  grants: Grant[];
+  /** Agencies that are partners in the principal's partnership. */
+  partnershipAgencyIds: number[];
+}
+
+/**
+ * The ability is a pure function of who asks and what the agreements say.
+ *  - Everyone reads their own agency's records in full.
+ *  - Through an agreement (analysts, tasking members, chairs): the provider's
+ *    datasets in the principal's partnership area, at the granted tier:
+ *    personal -> all but restricted text; pseudonymised -> base fields, and
+ *    detail only on records that are not personal; public -> public records;
+ *    aggregate -> counts only (with disclosure control).
+ *  - Anything readable row by row may also be counted.
+ */
+export function buildAbility({ principal, grants, partnershipAgencyIds }: AbilityContext): HubAbility {
+  const { can, build } = new AbilityBuilder<HubAbility>(createMongoAbility);
+  const own = { agencyId: principal.agencyId };
+  const roles = new Set(principal.roles);
+
+  can('read', 'Incident', own).because('own agency');
+  can('aggregate', 'Incident', own).because('own agency');
+
+  if (DATA_ROLES.some((r) => roles.has(r))) {
+    for (const g of grants) {
+      const where = { agencyId: g.providerAgencyId, feed: { $in: g.datasets }, ladCode: { $in: principal.ladCodes } };
+      const reason = `ISP #${g.agreementId} (${g.tier}): ${g.title}`;
+      const detailed: IncidentField[] = [...BASE_FIELDS, ...DETAIL_FIELDS];
+      switch (g.tier) {
+        case 'personal':
+          can('read', 'Incident', detailed, where).because(reason);
+          break;
+        case 'pseudonymised':
+          can('read', 'Incident', BASE_FIELDS, where).because(reason);
+          can('read', 'Incident', DETAIL_FIELDS, { ...where, tier: { $in: ['public', 'pseudonymised'] } }).because(reason);
+          break;
+        case 'public':
+          can('read', 'Incident', detailed, { ...where, tier: 'public' }).because(reason);
+          can('aggregate', 'Incident', where).because(reason);
+          break;
+        case 'aggregate':
+          break;
+      }
+      can('aggregate', 'Incident', where).because(reason);
+    }
+  }
+
+  // Submissions and their rejects: rejects hold raw source values, so only the submitting agency sees them.
+  can('read', 'Submission', own);
+  can('read', 'IngestReject', own);
+  if (roles.has('analyst')) can('create', 'Submission', own);
+  if (roles.has('chair') || roles.has('partnership_admin') || roles.has('auditor')) {
+    can('read', 'Submission', { agencyId: { $in: partnershipAgencyIds } });
+  }
+
+  // Agreements: every member reads those of their partnership; chairs and admins manage them.
+  can('read', 'IspAgreement', { partnershipId: principal.partnershipId });
+  if (roles.has('chair') || roles.has('partnership_admin')) {
+    can('manage', 'IspAgreement', { partnershipId: principal.partnershipId });
+  }
+
+  // Audit: auditors and chairs read their partnership's trail.
+  if (roles.has('auditor') || roles.has('chair')) can('read', 'AuditEntry', { partnershipId: principal.partnershipId });
+
+  // explainAccess: anyone for themselves; chairs (and auditors) for anyone in the partnership.
+  can('explain', 'UserAccess', { userId: principal.userId });
+  if (roles.has('chair') || roles.has('auditor')) can('explain', 'UserAccess', { partnershipId: principal.partnershipId });
+
+  return build();
+}
