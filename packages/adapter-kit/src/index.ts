@@ -1,6 +1,7 @@
 export type { AdapterContext, FeedAdapter } from './adapter';
 export { openCsv, reject } from './csv';
 export type { CsvBatch, CsvOptions, CsvReader, CsvRecord } from './csv';
+export { csvCell, csvLine } from './csv-write';
 export { decodeText } from './decode';
 export type { ByteSource, DetectedEncoding, Encoding } from './decode';
 export { bytesOf, sniff } from './source';

@@ -1,5 +1,5 @@
 import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
-import type { DataTier } from '@csp-hub/taxonomy';
+import { isLocatedFeed, type DataTier } from '@csp-hub/taxonomy';
 import { BASE_FIELDS, DETAIL_FIELDS, type IncidentField } from './fields';
 import type { Principal } from './principal';
 
@@ -52,7 +52,8 @@ export interface AbilityContext {
  * The ability is a pure function of who asks and what the agreements say.
  *  - Everyone reads their own agency's records in full.
  *  - Through an agreement (analysts, tasking members, chairs): the provider's
- *    datasets in the principal's partnership area, at the granted tier:
+ *    datasets in the principal's partnership area (feeds without a place:
+ *    all of them), at the granted tier:
  *    personal -> all but restricted text; pseudonymised -> base fields, and
  *    detail only on records that are not personal; public -> public records;
  *    aggregate -> counts only (with disclosure control).
@@ -68,25 +69,32 @@ export function buildAbility({ principal, grants, partnershipAgencyIds }: Abilit
 
   if (DATA_ROLES.some((r) => roles.has(r))) {
     for (const g of grants) {
-      const where = { agencyId: g.providerAgencyId, feed: { $in: g.datasets }, ladCode: { $in: principal.ladCodes } };
       const reason = `ISP #${g.agreementId} (${g.tier}): ${g.title}`;
+      const located = g.datasets.filter(isLocatedFeed);
+      const unlocated = g.datasets.filter((d) => !isLocatedFeed(d));
+      // Located feeds are shared for the partnership's districts; feeds without a place are shared whole.
+      const scopes = [
+        ...(located.length ? [{ agencyId: g.providerAgencyId, feed: { $in: located }, ladCode: { $in: principal.ladCodes } }] : []),
+        ...(unlocated.length ? [{ agencyId: g.providerAgencyId, feed: { $in: unlocated } }] : []),
+      ];
       const detailed: IncidentField[] = [...BASE_FIELDS, ...DETAIL_FIELDS];
-      switch (g.tier) {
-        case 'personal':
-          can('read', 'Incident', detailed, where).because(reason);
-          break;
-        case 'pseudonymised':
-          can('read', 'Incident', BASE_FIELDS, where).because(reason);
-          can('read', 'Incident', DETAIL_FIELDS, { ...where, tier: { $in: ['public', 'pseudonymised'] } }).because(reason);
-          break;
-        case 'public':
-          can('read', 'Incident', detailed, { ...where, tier: 'public' }).because(reason);
-          can('aggregate', 'Incident', where).because(reason);
-          break;
-        case 'aggregate':
-          break;
+      for (const where of scopes) {
+        switch (g.tier) {
+          case 'personal':
+            can('read', 'Incident', detailed, where).because(reason);
+            break;
+          case 'pseudonymised':
+            can('read', 'Incident', BASE_FIELDS, where).because(reason);
+            can('read', 'Incident', DETAIL_FIELDS, { ...where, tier: { $in: ['public', 'pseudonymised'] } }).because(reason);
+            break;
+          case 'public':
+            can('read', 'Incident', detailed, { ...where, tier: 'public' }).because(reason);
+            break;
+          case 'aggregate':
+            break;
+        }
+        can('aggregate', 'Incident', where).because(reason);
       }
-      can('aggregate', 'Incident', where).because(reason);
     }
   }
 

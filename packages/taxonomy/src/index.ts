@@ -3,7 +3,7 @@ export type { AgencyType, Role } from './agencies';
 export { classify, mappedCategories, POLICE_API_CATEGORIES } from './categories';
 export { HUB_ERROR_KINDS, HubError, isHubError } from './errors';
 export type { HubErrorKind } from './errors';
-export { FEEDS, FEED_IDS, feedsOf, findFeedId, isFeedId } from './feeds';
+export { FEEDS, FEED_IDS, feedsOf, findFeedId, isFeedId, isLocatedFeed } from './feeds';
 export type { FeedId } from './feeds';
 export type {
   AdapterItem,

@@ -15,6 +15,8 @@ import type { SigningKeys } from './auth/keys';
 import type { GraphQLContext } from './graphql/context';
 import { createFormatError, httpStatusFor, toGraphQLError } from './graphql/errors';
 import { buildHubSchema } from './graphql/schema';
+import { exportsRouter } from './http/exports.route';
+import { submissionsRouter } from './http/submissions.route';
 import type { Logger } from './logger';
 
 export interface AppDeps {
@@ -81,6 +83,9 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
     const database = (await pingDatabase(deps.pool)) ? 'up' : 'down';
     res.status(database === 'up' ? 200 : 503).json({ status: database === 'up' ? 'ok' : 'degraded', database });
   });
+
+  app.use(submissionsRouter(deps));
+  app.use(exportsRouter(deps));
 
   const schema = await buildHubSchema();
   const apollo = new ApolloServer<GraphQLContext>({

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_PARTNERSHIPS, demoEmail, migrationNeeded, User } from '@csp-hub/db';
+import { verifyAudit } from '@csp-hub/authz';
 import { importGeography, listFeeds } from '@csp-hub/ingest';
 import { HubError, isHubError } from '@csp-hub/taxonomy';
 import { createHubApp } from './app';
@@ -26,6 +27,7 @@ Commands:
   ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--as <email>] <file>
                                       submit one file; progress on stderr; exit 1 if the file is refused
   feeds                               list the feeds and the columns each needs
+  audit verify                        recompute the audit log's hash chain; exit 1 naming the first broken entry
   token --email <address> [--ttl 8h]  print a signed dev token for a user (not in production)
   config                              print the configuration variables as a Markdown table
 `;
@@ -188,6 +190,20 @@ export async function main(argv: string[]): Promise<number> {
           err: process.stderr,
         }),
       );
+    }
+    case 'audit': {
+      if (positionals[0] !== 'verify') throw HubError.invalidInput('BAD_ARGUMENTS', `usage: csp-hub audit verify\n\n${USAGE}`);
+      return withHub(config, logger, async (hub) => {
+        const result = await verifyAudit(hub.pool);
+        if (result.ok) {
+          process.stdout.write(`audit log intact: ${result.entries.toLocaleString('en-GB')} entries, every hash and link checks out\n`);
+          return 0;
+        }
+        process.stderr.write(
+          `audit log BROKEN at entry ${result.firstBroken!.id}: ${result.firstBroken!.problem} (${result.entries.toLocaleString('en-GB')} entries before it check out)\n`,
+        );
+        return 1;
+      });
     }
     case 'feeds':
       for (const f of listFeeds()) {

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { User } from '@csp-hub/db';
+import { appendAudit } from '@csp-hub/authz';
 import { ingestFile, type IngestResult } from '@csp-hub/ingest';
 import { HubError } from '@csp-hub/taxonomy';
 import type { Encoding } from '@csp-hub/adapter-kit';
@@ -66,6 +67,18 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     logger,
   });
   show(result.bytes, result.rowsRead, true);
+  await appendAudit(hub.pool, {
+    userId,
+    agencyId: target.agencyId,
+    partnershipId: null,
+    roles: [],
+    operation: 'create',
+    objectType: 'Submission',
+    objectId: String(result.submissionId),
+    detail: { via: 'cli', by: label, feed: target.feed, status: result.status, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected, checksum: result.checksum },
+    rowCount: result.rowsAccepted,
+    agreementIds: [],
+  });
   if (result.status === 'refused') {
     o.err.write(`refused (${result.errorCode}): ${result.errorMessage}\nsubmission ${result.submissionId} records the refusal; nothing was stored.\n`);
     return 1;

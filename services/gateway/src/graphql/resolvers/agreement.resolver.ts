@@ -21,7 +21,7 @@ export class AgreementResolver {
     @Arg('status', () => AgreementStatusEnum, { nullable: true }) status: AgreementStatus | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AgreementObject[]> {
-    return (await listAgreements(ctx.access, status)).map(AgreementObject.from);
+    return (await listAgreements(ctx.access, status ?? null)).map(AgreementObject.from);
   }
 
   @Query(() => AgreementObject)
@@ -63,6 +63,6 @@ export class AgreementResolver {
     description: 'What you (or, for a chair or auditor, another user of the partnership) can see, of which agency, at which tier, under which agreement',
   })
   async explainAccess(@Arg('userId', () => ID, { nullable: true }) userId: string | null, @Ctx() ctx: GraphQLContext): Promise<AccessExplanationObject> {
-    return AccessExplanationObject.from(await explainAccess(ctx.access, userId === null ? null : id(userId, 'User')));
+    return AccessExplanationObject.from(await explainAccess(ctx.access, userId === null || userId === undefined ? null : id(userId, 'User')));
   }
 }
