@@ -5,30 +5,16 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-
-import pg from 'pg';
-import { createAccessContext, loadPrincipal, type Principal, type SdcOptions } from '@csp-hub/authz';
-import { pingDatabase, type MikroORM } from '@csp-hub/db';
-import { HubError, isHubError } from '@csp-hub/taxonomy';
-import { bearerToken, verifyToken } from './auth/jwt';
-import type { SigningKeys } from './auth/keys';
+import { createAccessContext } from '@csp-hub/authz';
+import { pingDatabase } from '@csp-hub/db';
+import { isHubError } from '@csp-hub/taxonomy';
+import { authenticate, type AppDeps } from './deps';
 import type { GraphQLContext } from './graphql/context';
 import { createFormatError, httpStatusFor, toGraphQLError } from './graphql/errors';
 import { buildHubSchema } from './graphql/schema';
 import { exportsRouter } from './http/exports.route';
 import { submissionsRouter } from './http/submissions.route';
 import type { Logger } from './logger';
-
-export interface AppDeps {
-  orm: MikroORM;
-  /** Raw pool for health checks and COPY streams. */
-  pool: pg.Pool;
-  keys: SigningKeys;
-  logger: Logger;
-  production: boolean;
-  uploadMaxBytes: number;
-  sdc: SdcOptions;
-}
 
 export interface HubApp {
   app: express.Express;
@@ -44,14 +30,6 @@ declare global {
       log: Logger;
     }
   }
-}
-
-/** Authenticates a request: bearer token -> verified claims -> active user principal. */
-export async function authenticate(deps: AppDeps, req: Request): Promise<Principal> {
-  const token = bearerToken(req.headers.authorization);
-  if (!token) throw HubError.unauthenticated('TOKEN_MISSING', 'Sign in: send Authorization: Bearer <token>');
-  const claims = verifyToken(deps.keys, token);
-  return loadPrincipal(deps.orm.em.fork(), Number(claims.sub), claims.pid);
 }
 
 /** Builds the Express app with /healthz and /graphql. Call listen on httpServer. */

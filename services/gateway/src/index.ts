@@ -1,5 +1,7 @@
-export { authenticate, createHubApp } from './app';
-export type { AppDeps, HubApp } from './app';
+export { createHubApp } from './app';
+export type { HubApp } from './app';
+export { authenticate } from './deps';
+export type { AppDeps } from './deps';
 export { bearerToken, signToken, verifyToken } from './auth/jwt';
 export type { TokenClaims } from './auth/jwt';
 export { loadSigningKeys } from './auth/keys';

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ALL_INCIDENT_FIELDS, exportIncidents, type IncidentFilter } from '@csp-hub/authz';
 import { csvLine } from '@csp-hub/adapter-kit';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { requestAccess } from './access';
 
 function list(value: unknown): string[] | undefined {

@@ -4,7 +4,7 @@ import { audit, listRejects } from '@csp-hub/authz';
 import { csvLine, type Encoding } from '@csp-hub/adapter-kit';
 import { ingestFile } from '@csp-hub/ingest';
 import { HubError, isFeedId } from '@csp-hub/taxonomy';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { requestAccess } from './access';
 
 const ENCODINGS = new Set(['utf-8', 'windows-1252', 'auto']);
