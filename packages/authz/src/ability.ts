@@ -59,7 +59,26 @@ export interface AbilityContext {
  *    aggregate -> counts only (with disclosure control).
  *  - Anything readable row by row may also be counted.
  */
-export function buildAbility({ principal, grants, partnershipAgencyIds }: AbilityContext): HubAbility {
+export function buildAbility(context: AbilityContext): HubAbility {
+  // A pure function of its inputs: reuse the built ability for identical facts (the
+  // facts themselves are read fresh on every request, so changes apply at once).
+  const key = JSON.stringify([context.principal, context.grants, context.partnershipAgencyIds]);
+  const cached = abilityCache.get(key);
+  if (cached) {
+    abilityCache.delete(key);
+    abilityCache.set(key, cached);
+    return cached;
+  }
+  const ability = defineAbility(context);
+  abilityCache.set(key, ability);
+  if (abilityCache.size > ABILITY_CACHE_SIZE) abilityCache.delete(abilityCache.keys().next().value!);
+  return ability;
+}
+
+const ABILITY_CACHE_SIZE = 1000;
+const abilityCache = new Map<string, HubAbility>();
+
+function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityContext): HubAbility {
   const { can, build } = new AbilityBuilder<HubAbility>(createMongoAbility);
   const own = { agencyId: principal.agencyId };
   const roles = new Set(principal.roles);

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { EntityManager } from '@csp-hub/db';
+import type { DataTier } from '@csp-hub/taxonomy';
 import { buildAbility, type Grant, type HubAbility } from './ability';
 import { appendAudit, type AuditRecord } from './audit';
-import { loadGrants, partnershipAgencyIds } from './grants';
-import type { Principal } from './principal';
+import { loadAccessFacts, londonToday } from './grants';
+import { PRINCIPAL_SQL, principalFromRow, type Principal, type PrincipalRow } from './principal';
 
 /** Everything an authorized operation needs: who, what they may do and why, and where to audit. */
 export interface AccessContext {
@@ -25,9 +26,47 @@ export async function createAccessContext(
   requestId: string | null = null,
   today?: string,
 ): Promise<AccessContext> {
-  const [grants, agencies] = await Promise.all([loadGrants(db, principal, today), partnershipAgencyIds(db, principal.partnershipId)]);
-  return { principal, grants, partnershipAgencyIds: agencies, ability: buildAbility({ principal, grants, partnershipAgencyIds: agencies }), db, em, requestId };
+  const { grants, partnershipAgencyIds } = await loadAccessFacts(db, principal, today);
+  return { principal, grants, partnershipAgencyIds, ability: buildAbility({ principal, grants, partnershipAgencyIds }), db, em, requestId };
 }
+
+/**
+ * Authentication and authorization facts in one round trip: the token's user
+ * (checked active and in the token's partnership), the agreements in force for
+ * them today and their partnership's agencies; then the ability.
+ */
+export async function authenticateAccess(
+  db: pg.Pool,
+  em: EntityManager,
+  userId: number,
+  tokenPartnershipId: number,
+  requestId: string | null = null,
+  today: string = londonToday(),
+): Promise<AccessContext> {
+  const rows = await db.query<PrincipalRow & { grants: RawGrant[]; partners: number[] | null }>(
+    `with u as (${PRINCIPAL_SQL})
+     select u.*,
+       (select coalesce(json_agg(json_build_object(
+            'agreementId', g.id, 'title', g.title, 'providerAgencyId', g.provider_id, 'providerName', pr.name,
+            'datasets', g.datasets, 'tier', g.tier, 'lawfulBasis', g.lawful_basis, 'validTo', to_char(g.valid_to, 'YYYY-MM-DD'))
+            order by g.id), '[]'::json)
+        from isp_agreement g join agency pr on pr.id = g.provider_id
+        where g.status = 'active' and g.valid_from <= $2::date and g.valid_to >= $2::date
+          and u.partnership_id = any(g.partnership_ids)
+          and (u.agency_id = any(g.recipient_agency_ids) or u.agency_type = any(g.recipient_agency_types))
+          and g.provider_id <> u.agency_id) as grants,
+       (select array_agg(pa.agency_id order by pa.agency_id) from partnership_agency pa where pa.partnership_id = u.partnership_id) as partners
+     from u`,
+    [userId, today],
+  );
+  const row = rows.rows[0];
+  const principal = principalFromRow(row, tokenPartnershipId);
+  const grants: Grant[] = row!.grants;
+  const partnershipAgencyIds = row!.partners ?? [];
+  return { principal, grants, partnershipAgencyIds, ability: buildAbility({ principal, grants, partnershipAgencyIds }), db, em, requestId };
+}
+
+type RawGrant = { agreementId: number; title: string; providerAgencyId: number; providerName: string; datasets: string[]; tier: DataTier; lawfulBasis: string; validTo: string };
 
 /** Writes an audit entry for this principal. */
 export function audit(ctx: AccessContext, entry: Omit<AuditRecord, 'userId' | 'agencyId' | 'partnershipId' | 'roles' | 'requestId'>): Promise<number> {

@@ -62,7 +62,7 @@ export async function explainAccess(ctx: AccessContext, userId?: number | null):
     if (!ctx.ability.can('explain', asSubject('UserAccess', { userId, partnershipId: user.partnership.id }))) {
       throw HubError.forbidden('NOT_ALLOWED', 'Only the partnership chair or an auditor can ask what another user can see');
     }
-    target = await loadPrincipal(ctx.em, userId, user.partnership.id);
+    target = await loadPrincipal(ctx.db, userId, user.partnership.id);
   }
   const grants = target === ctx.principal ? ctx.grants : await loadGrants(ctx.db, target);
   const agencies = target === ctx.principal ? ctx.partnershipAgencyIds : await partnershipAgencyIds(ctx.db, target.partnershipId);

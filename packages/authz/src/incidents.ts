@@ -95,7 +95,11 @@ export function filterSqlFor(ctx: AccessContext, filter: IncidentFilter, params:
     ['ward', 'i.ward_code', checkList('wardCodes', filter.wardCodes, (v) => typeof v === 'string' && CODE.test(v))],
     ['lsoa', 'i.lsoa_code', checkList('lsoaCodes', filter.lsoaCodes, (v) => typeof v === 'string' && CODE.test(v))],
   ];
-  for (const [, col, values] of lists) if (values) parts.push(`${col} = any(${params.add(values)})`);
+  for (const [, col, values] of lists) {
+    if (!values) continue;
+    // A single value as equality lets PostgreSQL walk the (lad_code, occurred_month, id) index in order.
+    parts.push(values.length === 1 ? `${col} = ${params.add(values[0])}` : `${col} = any(${params.add(values)})`);
+  }
   if (filter.outcome !== undefined && filter.outcome !== null) {
     if (filter.outcome.length > 200) throw bad('INVALID_FILTER', 'outcome is at most 200 characters');
     const visible = allowedSql(ctx.ability, 'read', 'Incident', COLUMNS, params, 'outcome');
@@ -105,7 +109,22 @@ export function filterSqlFor(ctx: AccessContext, filter: IncidentFilter, params:
 }
 
 /** SELECT list with a mask per field: the value when the reader may see it, else null. */
+const maskCache = new WeakMap<object, { sql: string; values: unknown[] }>();
+
+/** The masked SELECT list for the context's ability (built once per ability); must be the query's first parameters. */
 function maskedSelect(ctx: AccessContext, params: SqlParams): string {
+  if (params.values.length !== 0) throw new HubError('other', 'AUTHZ_MASK_ORDER', 'the masked select must be built before other parameters');
+  let cached = maskCache.get(ctx.ability);
+  if (!cached) {
+    const own = new SqlParams();
+    cached = { sql: buildMaskedSelect(ctx, own), values: own.values };
+    maskCache.set(ctx.ability, cached);
+  }
+  params.values.push(...cached.values);
+  return cached.sql;
+}
+
+function buildMaskedSelect(ctx: AccessContext, params: SqlParams): string {
   const rowParams = new SqlParams();
   const rowSql = allowedSql(ctx.ability, 'read', 'Incident', COLUMNS, rowParams);
   const select: string[] = [];
@@ -206,11 +225,13 @@ export async function listIncidents(ctx: AccessContext, request: PageRequest = {
     const c = decodeCursor(request.after);
     keyset = `(i.occurred_month, i.id) < (${params.add(`${c.month}-01`)}::date, ${params.add(c.id)}::bigint)`;
   }
+  // Find the page first, then mask only its rows.
   const sql = `select ${select}
-    from incident i
-    where (${allowed}) and (${filter}) and ${keyset}
-    order by i.occurred_month desc, i.id desc
-    limit ${first + 1}`;
+    from (select * from incident i
+          where (${allowed}) and (${filter}) and ${keyset}
+          order by i.occurred_month desc, i.id desc
+          limit ${first + 1}) i
+    order by i.occurred_month desc, i.id desc`;
   const result = await ctx.db.query<RawRow>(sql, params.values);
   const rows = result.rows.slice(0, first);
   await auditRead(ctx, 'list', request.filter ?? {}, rows);
@@ -270,7 +291,8 @@ export async function* exportIncidents(ctx: AccessContext, filter: IncidentFilte
       keyset = `(i.occurred_month, i.id) < (${params.add(`${c.month}-01`)}::date, ${params.add(c.id)}::bigint)`;
     }
     const result = await ctx.db.query<RawRow>(
-      `select ${select} from incident i where (${allowed}) and (${where}) and ${keyset} order by i.occurred_month desc, i.id desc limit ${batchSize}`,
+      `select ${select} from (select * from incident i where (${allowed}) and (${where}) and ${keyset}
+         order by i.occurred_month desc, i.id desc limit ${batchSize}) i order by i.occurred_month desc, i.id desc`,
       params.values,
     );
     if (result.rows.length === 0) return;

@@ -1,6 +1,6 @@
 export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, createAccessContext } from './access';
+export { audit, authenticateAccess, createAccessContext } from './access';
 export type { AccessContext } from './access';
 export { countIncidentsBy, GROUP_BY_FIELDS } from './aggregates';
 export type { CountCell, CountRequest, CountValue, GroupByField, ProviderCounts } from './aggregates';

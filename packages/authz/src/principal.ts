@@ -1,4 +1,4 @@
-import { User, type EntityManager } from '@csp-hub/db';
+import type pg from 'pg';
 import { HubError, type AgencyType, type Role } from '@csp-hub/taxonomy';
 
 /** Who is asking: the facts every ability is built from. */
@@ -17,29 +17,57 @@ export interface Principal {
   roles: Role[];
 }
 
+/** The user with agency and partnership, as one SQL fragment (reused by the access query). */
+export const PRINCIPAL_SQL = `
+  select u.id as user_id, u.display_name, u.roles, u.active,
+         a.id as agency_id, a.code as agency_code, a.name as agency_name, a.type as agency_type,
+         p.id as partnership_id, p.code as partnership_code, p.name as partnership_name, p.lad_codes
+  from app_user u join agency a on a.id = u.agency_id join partnership p on p.id = u.partnership_id
+  where u.id = $1`;
+
+export interface PrincipalRow {
+  user_id: number;
+  display_name: string;
+  roles: Role[];
+  active: boolean;
+  agency_id: number;
+  agency_code: string;
+  agency_name: string;
+  agency_type: AgencyType;
+  partnership_id: number;
+  partnership_code: string;
+  partnership_name: string;
+  lad_codes: string[];
+}
+
+/** Checks the row against the token and turns it into a Principal. */
+export function principalFromRow(row: PrincipalRow | undefined, tokenPartnershipId: number): Principal {
+  if (!row || !row.active) throw HubError.unauthenticated('USER_UNKNOWN', 'The token names no active user');
+  if (row.partnership_id !== tokenPartnershipId) {
+    throw HubError.unauthenticated('PARTNERSHIP_MISMATCH', 'The token was issued for another partnership');
+  }
+  return {
+    userId: row.user_id,
+    displayName: row.display_name,
+    agencyId: row.agency_id,
+    agencyCode: row.agency_code,
+    agencyName: row.agency_name,
+    agencyType: row.agency_type,
+    partnershipId: row.partnership_id,
+    partnershipCode: row.partnership_code,
+    partnershipName: row.partnership_name,
+    ladCodes: [...row.lad_codes],
+    roles: [...row.roles],
+  };
+}
+
 /**
  * Resolves a verified token subject to a Principal. The user must exist, be
  * active and belong to the partnership the token was issued for.
  */
-export async function loadPrincipal(em: EntityManager, userId: number, tokenPartnershipId: number): Promise<Principal> {
-  const user = await em.findOne(User, { id: userId }, { populate: ['agency', 'partnership'] });
-  if (!user || !user.active) throw HubError.unauthenticated('USER_UNKNOWN', 'The token names no active user');
-  if (user.partnership.id !== tokenPartnershipId) {
-    throw HubError.unauthenticated('PARTNERSHIP_MISMATCH', 'The token was issued for another partnership');
-  }
-  return {
-    userId: user.id,
-    displayName: user.displayName,
-    agencyId: user.agency.id,
-    agencyCode: user.agency.code,
-    agencyName: user.agency.name,
-    agencyType: user.agency.type,
-    partnershipId: user.partnership.id,
-    partnershipCode: user.partnership.code,
-    partnershipName: user.partnership.name,
-    ladCodes: [...user.partnership.ladCodes],
-    roles: [...user.roles],
-  };
+export async function loadPrincipal(db: pg.Pool, userId: number, tokenPartnershipId: number): Promise<Principal> {
+  const rows = await db.query<PrincipalRow>(PRINCIPAL_SQL, [userId]);
+  return principalFromRow(rows.rows[0], tokenPartnershipId);
 }
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {

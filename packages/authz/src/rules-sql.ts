@@ -33,9 +33,23 @@ export function allowedSql(
   }
   if (!unconditional && allow.length === 0) return 'false';
   const query: Conditions = {};
-  if (!unconditional) query.$or = allow;
+  if (!unconditional) query.$or = withoutNarrower(allow);
   if (deny.length > 0) query.$nor = deny;
   return conditionsToSql(query, columns, params);
+}
+
+/**
+ * Drops conditions that only narrow another one (all of its keys with the same
+ * values, plus more): in an OR they add nothing but evaluation cost.
+ */
+function withoutNarrower(conditions: Conditions[]): Conditions[] {
+  const keyed = conditions.map((c) => new Map(Object.entries(c).map(([k, v]) => [k, JSON.stringify(v)])));
+  const unique = keyed.filter((c, i) => keyed.findIndex((d) => d.size === c.size && [...d].every(([k, v]) => c.get(k) === v)) === i);
+  return conditions.filter((_, i) => {
+    const c = keyed[i]!;
+    if (!unique.includes(c)) return false;
+    return !unique.some((d) => d !== c && d.size < c.size && [...d].every(([k, v]) => c.get(k) === v));
+  });
 }
 
 /** Rules that can grant `action` on the subject type (for explaining and auditing). */

@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createAccessContext } from '@csp-hub/authz';
 import { pingDatabase } from '@csp-hub/db';
 import { isHubError } from '@csp-hub/taxonomy';
 import { authenticate, type AppDeps } from './deps';
@@ -82,10 +81,9 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => {
         try {
-          const principal = await authenticate(deps, req);
-          const em = deps.orm.em.fork();
-          const access = await createAccessContext(deps.pool, em, principal, req.requestId);
-          return { requestId: req.requestId, principal, access, sdc: deps.sdc, em, logger: req.log.child({ userId: principal.userId }) };
+          const access = await authenticate(deps, req);
+          const { principal } = access;
+          return { requestId: req.requestId, principal, access, sdc: deps.sdc, em: access.em, logger: req.log.child({ userId: principal.userId }) };
         } catch (error) {
           if (isHubError(error)) throw toGraphQLError(error.kind, error.reason, error.message);
           throw error;

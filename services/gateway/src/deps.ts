@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import { loadPrincipal, type Principal, type SdcOptions } from '@csp-hub/authz';
+import { authenticateAccess, type AccessContext, type SdcOptions } from '@csp-hub/authz';
 import type { MikroORM } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import { bearerToken, verifyToken } from './auth/jwt';
@@ -18,11 +18,15 @@ export interface AppDeps {
   sdc: SdcOptions;
 }
 
-/** Authenticates a request: bearer token -> verified claims -> active user principal. */
-export async function authenticate(deps: AppDeps, req: Request): Promise<Principal> {
+/**
+ * Authenticates a request: bearer token -> verified claims -> the active user
+ * of the token's partnership, with the access (agreements in force today) that
+ * every read of shared data goes through. One database round trip.
+ */
+export async function authenticate(deps: AppDeps, req: Request): Promise<AccessContext> {
   const token = bearerToken(req.headers.authorization);
   if (!token) throw HubError.unauthenticated('TOKEN_MISSING', 'Sign in: send Authorization: Bearer <token>');
   const claims = verifyToken(deps.keys, token);
-  return loadPrincipal(deps.orm.em.fork(), Number(claims.sub), claims.pid);
+  return authenticateAccess(deps.pool, deps.orm.em.fork(), Number(claims.sub), claims.pid, req.requestId ?? null);
 }
 
