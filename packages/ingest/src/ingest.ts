@@ -72,6 +72,8 @@ export interface IngestResult {
   duplicateOf: number | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The first rejected rows of this file, for whoever submitted it (all of them: GraphQL submission.rejects). */
+  firstRejects: { rowNumber: number; column: string | null; reason: string; message: string }[];
 }
 
 /** Feeds whose rows update records of another feed. */
@@ -244,6 +246,11 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
     }
     const stored = await client.query(STORE_REJECTS, [submissionId]);
     const rowsRejected = stored.rowCount ?? 0;
+    const firstRejects = (
+      await client.query<{ row_number: number; reject_column: string | null; reject_reason: string; reject_message: string }>(
+        `select row_number, reject_column, reject_reason, reject_message from ingest_staging where kind = 'r' order by row_number limit 10`,
+      )
+    ).rows.map((r) => ({ rowNumber: r.row_number, column: r.reject_column, reason: r.reject_reason, message: r.reject_message }));
     const rowsAccepted = incidents + updatesAccepted;
     const finished = new Date();
     await client.query(
@@ -274,6 +281,7 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
       duplicateOf: null,
       errorCode: null,
       errorMessage: null,
+      firstRejects,
     };
   } catch (error) {
     if (inTransaction) await client.query('rollback').catch(() => undefined);
@@ -335,5 +343,6 @@ async function recordOutcome(
     duplicateOf: outcome.duplicateOf,
     errorCode: outcome.errorCode,
     errorMessage: outcome.errorMessage,
+    firstRejects: [],
   };
 }

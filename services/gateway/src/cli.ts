@@ -3,11 +3,13 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { printSchema } from 'graphql';
 import { DEMO_PARTNERSHIPS, demoEmail, migrationNeeded, User } from '@csp-hub/db';
 import { verifyAudit } from '@csp-hub/authz';
 import { importGeography, listFeeds } from '@csp-hub/ingest';
 import { HubError, isHubError } from '@csp-hub/taxonomy';
 import { createHubApp } from './app';
+import { buildHubSchema } from './graphql/schema';
 import { signToken } from './auth/jwt';
 import { loadSigningKeys } from './auth/keys';
 import { ConfigError, configTableMarkdown, loadConfig, type Config } from './config';
@@ -30,6 +32,7 @@ Commands:
   audit verify                        recompute the audit log's hash chain; exit 1 naming the first broken entry
   token --email <address> [--ttl 8h]  print a signed dev token for a user (not in production)
   config                              print the configuration variables as a Markdown table
+  schema                              print the GraphQL schema (SDL); schema.graphql holds the committed copy
 `;
 
 async function withHub<T>(config: Config, logger: Logger, fn: (hub: Hub) => Promise<T>): Promise<T> {
@@ -143,6 +146,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'schema') {
+    process.stdout.write(`${printSchema(await buildHubSchema())}\n`);
+    return 0;
+  }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   switch (command) {
@@ -221,6 +228,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'config':
       process.stdout.write(`${configTableMarkdown()}\n`);
       return 0;
+
     default:
       process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
       return 2;

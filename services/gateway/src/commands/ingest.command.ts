@@ -93,12 +93,8 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
       `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s\n`,
   );
   if (result.rowsRejected > 0) {
-    const rejects = await hub.pool.query<{ row_number: number; column_name: string | null; reason: string; message: string }>(
-      'select row_number, column_name, reason, message from ingest_reject where submission_id = $1 order by row_number limit 10',
-      [result.submissionId],
-    );
     o.out.write(`first rejects (all of them: GraphQL submission(id: ${result.submissionId}) { rejects }):\n`);
-    for (const r of rejects.rows) o.out.write(`  row ${r.row_number}${r.column_name ? ` [${r.column_name}]` : ''} ${r.reason}: ${r.message}\n`);
+    for (const r of result.firstRejects) o.out.write(`  row ${r.rowNumber}${r.column ? ` [${r.column}]` : ''} ${r.reason}: ${r.message}\n`);
   }
   return 0;
 }
