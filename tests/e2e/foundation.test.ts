@@ -50,6 +50,18 @@ describe('gateway over HTTP', () => {
     });
   });
 
+  it("lists the areas of the user's partnership from the ONS lookup", async () => {
+    const { body } = await hub.gql('{ lsoas: areas(kind: LSOA) { code ladCode wardCode latitude } wards: areas(kind: WARD) { code } districts: areas(kind: DISTRICT) { code name } }', { token });
+    const data = body.data as { lsoas: { code: string; ladCode: string; wardCode: string; latitude: number }[]; wards: unknown[]; districts: unknown[] };
+    // PROVENANCE.md: Charnwood E07000130 has 99 LSOAs (2011) in 28 wards (2019).
+    expect(data.lsoas).toHaveLength(99);
+    expect(data.lsoas.every((a) => a.ladCode === 'E07000130' && a.wardCode.startsWith('E05') && a.latitude > 52)).toBe(true);
+    expect(data.wards).toHaveLength(28);
+    expect(data.districts).toEqual([{ code: 'E07000130', name: 'Charnwood' }]);
+    const bad = await hub.gql('{ areas(kind: LSOA, limit: 5000) { code } }', { token });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('answers a validation error for a field that does not exist', async () => {
     const { status, body } = await hub.gql('{ nope }', { token });
     expect(status).toBe(400);

@@ -126,3 +126,32 @@ describe('ingest: police street-level files into PostgreSQL', () => {
     expect(result).toMatchObject({ status: 'refused', errorCode: 'FEED_NOT_FOR_AGENCY' });
   });
 });
+
+describe('ingest: placing council rows without an LSOA', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('ingest_place');
+  });
+  afterAll(async () => db?.drop());
+
+  it('uses a ward code, a unique ward name, or the nearest LSOA centroid, and says which', async () => {
+    const council = (await db.pool.query(`select id from agency where code = 'charnwood-borough-council'`)).rows[0].id as number;
+    const csv = [
+      'Reference,Date,Ward code,Ward name,Latitude,Longitude,Location description,Land type,Waste type,Size',
+      'W1,2024-01-05,E05005427,,,,Ashby Road,Highway,Other household waste,Single Item', // ward code only
+      'W2,2024-01-06,,Loughborough Hastings,,,Ashby Road,Highway,Other household waste,Single Item', // ward name only
+      'W3,2024-01-07,,,52.7721,-1.2062,Ashby Road,Highway,Other household waste,Single Item', // coordinates in Loughborough
+    ].join('\n') + '\n';
+    const result = await ingestFile(db.pool, { agencyId: council, feed: 'council.fly_tipping', submitter: CLI, source: bytesOf(csv), fileName: 'ft.csv' });
+    expect(result).toMatchObject({ status: 'accepted', rowsAccepted: 3, rowsRejected: 0 });
+    const rows = await db.pool.query(
+      `select source_ref, area_method, ward_code, lad_code, lsoa_code from incident where submission_id = $1 order by source_ref`, [result.submissionId]);
+    const ward = await db.pool.query(`select code, lad_code from area where kind = 'ward' and code = 'E05005427'`);
+    const named = await db.pool.query(`select code from area where kind = 'ward' and name = 'Loughborough Hastings'`);
+    expect(rows.rows).toEqual([
+      { source_ref: 'W1', area_method: 'ward-code', ward_code: 'E05005427', lad_code: ward.rows[0].lad_code, lsoa_code: null },
+      { source_ref: 'W2', area_method: 'ward-name', ward_code: named.rows[0].code, lad_code: 'E07000130', lsoa_code: null },
+      { source_ref: 'W3', area_method: 'nearest-centroid', ward_code: expect.stringMatching(/^E05/), lad_code: 'E07000130', lsoa_code: expect.stringMatching(/^E01/) },
+    ]);
+  });
+});

@@ -76,7 +76,8 @@ const HASHED_KEYS = `
 /**
  * Area assignment: the source LSOA through the 2011 lookup; a 2021 LSOA the
  * lookup lacks by its name's district; otherwise the nearest LSOA population-
- * weighted centroid within ~5 km; otherwise a ward name that is unique.
+ * weighted centroid within ~5 km; otherwise an ONS ward code the adapter put in
+ * attributes.wardCode; otherwise a ward name that is unique.
  */
 const PLACED = `
   placed as (
@@ -84,6 +85,7 @@ const PLACED = `
       la.code as l_code, la.ward_code as l_ward, la.lad_code as l_lad,
       ln.code as n_lad,
       nc.code as c_code, nc.ward_code as c_ward, nc.lad_code as c_lad,
+      wc.code as k_code, wc.lad_code as k_lad,
       wn.code as w_code, wn.lad_code as w_lad
     from ingest_staging s
     left join hashed on hashed.row_number = s.row_number and s.source_ref is null
@@ -100,11 +102,13 @@ const PLACED = `
         limit 1
       ) t where t.d < 0.05
     ) nc on true
+    left join area wc on s.lsoa_code is null and s.latitude is null and s.attributes->>'wardCode' is not null
+      and wc.kind = 'ward' and wc.code = s.attributes->>'wardCode'
     left join lateral (
       select min(w.code) as code, min(w.lad_code) as lad_code
       from area w
       where s.lsoa_code is null and s.latitude is null and s.ward_name is not null
-        and w.kind = 'ward' and upper(w.name) = upper(s.ward_name)
+        and w.kind = 'ward' and upper(w.name) = upper(s.ward_name) and s.attributes->>'wardCode' is null
       having count(*) = 1
     ) wn on true
     where s.kind = 'i'
@@ -120,11 +124,12 @@ export const MERGE_INCIDENTS = `
     select $1, $2, $3, p.source_ref, p.natural_key, p.source_category, p.category,
       p.occurred_month, p.occurred_at, p.location_text,
       coalesce(p.lsoa_code, p.c_code),
-      coalesce(p.l_ward, p.c_ward, p.w_code),
-      coalesce(p.l_lad, p.n_lad, p.c_lad, p.w_lad),
+      coalesce(p.l_ward, p.c_ward, p.k_code, p.w_code),
+      coalesce(p.l_lad, p.n_lad, p.c_lad, p.k_lad, p.w_lad),
       case when p.l_code is not null then 'source'
            when p.n_lad is not null then 'lsoa-name'
            when p.c_code is not null then 'nearest-centroid'
+           when p.k_code is not null then 'ward-code'
            when p.w_code is not null then 'ward-name'
            else 'none' end,
       p.latitude, p.longitude, p.outcome, p.tier, p.attributes, p.restricted_text

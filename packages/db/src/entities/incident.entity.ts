@@ -66,8 +66,8 @@ export class Incident {
   @Property({ type: 'string', columnType: 'text', nullable: true })
   ladCode: string | null = null;
 
-  /** How the area was found: source, lsoa-name, ward-name, nearest-centroid, none. */
-  @Property({ type: 'string', columnType: 'text', comment: 'source, lsoa-name, ward-name, nearest-centroid or none' })
+  /** How the area was found: source, lsoa-name, nearest-centroid, ward-code, ward-name, none. */
+  @Property({ type: 'string', columnType: 'text', comment: 'source, lsoa-name, nearest-centroid, ward-code, ward-name or none' })
   areaMethod!: string;
 
   @Property({ type: 'double', runtimeType: 'number', nullable: true })
