@@ -62,6 +62,15 @@ describe('gateway over HTTP', () => {
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses abusive queries: too deep, too many aliases', async () => {
+    const deep = await hub.gql('{ incidents { nodes { submission { rejects { items { rowNumber } } } } } ' + '}', { token });
+    expect(deep.status).toBe(200);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: me { id }`).join(' ');
+    const many = await hub.gql(`{ ${aliases} }`, { token });
+    expect(many.body.data ?? null).toBeNull();
+    expect(many.body.errors?.[0]?.message).toMatch(/aliases/i);
+  });
+
   it('answers a validation error for a field that does not exist', async () => {
     const { status, body } = await hub.gql('{ nope }', { token });
     expect(status).toBe(400);

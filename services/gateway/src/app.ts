@@ -4,6 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pingDatabase } from '@csp-hub/db';
 import { isHubError } from '@csp-hub/taxonomy';
@@ -65,13 +66,24 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
   app.use(exportsRouter(deps));
 
   const schema = await buildHubSchema();
+  // Query limits against abuse; field suggestions ("did you mean ...") are withheld in production.
+  const armor = new ApolloArmor({
+    maxDepth: { n: 10, ignoreIntrospection: true },
+    maxAliases: { n: 30 },
+    maxDirectives: { n: 20 },
+    maxTokens: { n: 5000 },
+    costLimit: { maxCost: 20000 },
+    blockFieldSuggestion: { enabled: deps.production },
+  }).protect();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
     introspection: !deps.production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // the CLI owns shutdown order (HTTP, ORM, database)
     formatError: createFormatError(deps.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
