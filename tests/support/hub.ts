@@ -44,7 +44,8 @@ export async function startTestHub(label: string): Promise<TestHub> {
     orm,
     pool,
     keys,
-    logger: createLogger('silent'),
+    // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
+    logger: createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error'),
     production: false,
     uploadMaxBytes: 512 * 1024 * 1024,
     sdc: { min: 1, max: 4 },

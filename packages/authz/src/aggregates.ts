@@ -4,7 +4,7 @@ import { audit } from './access';
 import { INCIDENT_COLUMNS } from './fields';
 import type { IncidentFilter } from './incidents';
 import { filterSqlFor } from './incidents';
-import { allowedSql } from './rules-sql';
+import { agreementFor, allowedSql } from './rules-sql';
 import { DEFAULT_SDC, protectTable, type Entry, type SdcOptions } from './sdc';
 import { SqlParams } from './sql-conditions';
 
@@ -67,6 +67,7 @@ export async function countIncidentsBy(ctx: AccessContext, request: CountRequest
   const where = filterSqlFor(ctx, request.filter ?? {}, params);
   const dims = groupBy.map((g, i) => `coalesce(${GROUP_BY_FIELDS[g]}, '(none)') as k${i}`);
   const sql = `select i.agency_id, ${[...dims, ''].join(', ')}
+      array_agg(distinct i.feed || '|' || i.tier || '|' || coalesce(i.lad_code, '')) as scopes,
       count(*)::int as n,
       count(*) filter (where ${readable})::int as readable,
       count(*) filter (where i.tier in ('personal', 'pseudonymised'))::int as sensitive
@@ -81,6 +82,15 @@ export async function countIncidentsBy(ctx: AccessContext, request: CountRequest
   }
   const results: ProviderCounts[] = [];
   let sensitive = 0;
+  const relied = new Set<number>();
+  for (const r of rows) {
+    for (const scope of r.scopes as unknown as string[]) {
+      const [feed, tier, lad] = scope.split('|');
+      const subjectRow = { agencyId: Number(r.agency_id), feed: feed!, tier: tier!, ladCode: lad === '' ? null : lad! };
+      const id = agreementFor(ctx.ability, 'read', subjectRow) ?? agreementFor(ctx.ability, 'aggregate', subjectRow);
+      if (id !== undefined) relied.add(id);
+    }
+  }
   for (const [agencyId, list] of [...byAgency.entries()].sort(([a], [b]) => a - b)) {
     sensitive += list.reduce((a, r) => a + Number(r.sensitive), 0);
     const controlled = list.some((r) => Number(r.readable) < Number(r.n));
@@ -111,7 +121,7 @@ export async function countIncidentsBy(ctx: AccessContext, request: CountRequest
       objectType: 'Incident',
       detail: { groupBy, filter: request.filter ?? {}, disclosureControl: sdc },
       rowCount: rows.reduce((a, r) => a + Number(r.n), 0),
-      agreementIds: ctx.grants.filter((g) => byAgency.has(g.providerAgencyId)).map((g) => g.agreementId),
+      agreementIds: [...relied].sort((a, b) => a - b),
     });
   }
   return results;

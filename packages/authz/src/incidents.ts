@@ -180,8 +180,8 @@ function encodeCursor(view: IncidentView): string {
 }
 
 function decodeCursor(cursor: string): { month: string; id: number } {
-  const m = /^(\d{4}-\d{2})\|(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw bad('INVALID_CURSOR', 'after is not a cursor this API gave out');
+  const m = /^(\d{4}-(?:0[1-9]|1[0-2]))\|(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m || !Number.isSafeInteger(Number(m[2]))) throw bad('INVALID_CURSOR', 'after is not a cursor this API gave out');
   return { month: m[1]!, id: Number(m[2]) };
 }
 
@@ -251,23 +251,36 @@ export async function getIncident(ctx: AccessContext, id: number): Promise<Incid
   return toView(result.rows[0]!);
 }
 
-async function countRows(ctx: AccessContext, filter: IncidentFilter): Promise<{ n: number; sensitive: number }> {
+/**
+ * Counts what the reader may list, by provider, feed, tier and district, so the
+ * audit can name exactly the agreements the count relied on.
+ */
+async function countRows(ctx: AccessContext, filter: IncidentFilter): Promise<{ n: number; sensitive: number; agreementIds: number[] }> {
   const params = new SqlParams();
   const allowed = allowedSql(ctx.ability, 'read', 'Incident', COLUMNS, params);
   const where = filterSqlFor(ctx, filter, params);
-  const result = await ctx.db.query<{ n: number; sensitive: number }>(
-    `select count(*)::int as n, count(*) filter (where i.tier in ('personal', 'pseudonymised'))::int as sensitive
-     from incident i where (${allowed}) and (${where})`,
+  const result = await ctx.db.query<{ agency_id: number; feed: string; tier: string; lad_code: string | null; n: number }>(
+    `select i.agency_id, i.feed, i.tier, i.lad_code, count(*)::int as n
+     from incident i where (${allowed}) and (${where}) group by 1, 2, 3, 4`,
     params.values,
   );
-  return result.rows[0]!;
+  let n = 0;
+  let sensitive = 0;
+  const ids = new Set<number>();
+  for (const g of result.rows) {
+    n += g.n;
+    if (SENSITIVE_TIERS.has(g.tier)) sensitive += g.n;
+    const id = agreementFor(ctx.ability, 'read', { agencyId: g.agency_id, feed: g.feed, ladCode: g.lad_code, tier: g.tier });
+    if (id !== undefined) ids.add(id);
+  }
+  return { n, sensitive, agreementIds: [...ids].sort((a, b) => a - b) };
 }
 
 /** How many incidents the reader may see row by row under the filter. */
 export async function countIncidents(ctx: AccessContext, filter: IncidentFilter = {}): Promise<number> {
-  const { n, sensitive } = await countRows(ctx, filter);
+  const { n, sensitive, agreementIds } = await countRows(ctx, filter);
   if (sensitive > 0) {
-    await audit(ctx, { operation: 'count', objectType: 'Incident', detail: { filter }, rowCount: n, agreementIds: ctx.grants.map((g) => g.agreementId) });
+    await audit(ctx, { operation: 'count', objectType: 'Incident', detail: { filter }, rowCount: n, agreementIds });
   }
   return n;
 }
@@ -277,8 +290,8 @@ export async function countIncidents(ctx: AccessContext, filter: IncidentFilter 
  * batches (exports). Audited once, before the first row leaves.
  */
 export async function* exportIncidents(ctx: AccessContext, filter: IncidentFilter = {}, batchSize = 2000): AsyncGenerator<IncidentView[]> {
-  const { n: total } = await countRows(ctx, filter);
-  await audit(ctx, { operation: 'export', objectType: 'Incident', detail: { filter }, rowCount: total, agreementIds: ctx.grants.map((g) => g.agreementId) });
+  const { n: total, agreementIds } = await countRows(ctx, filter);
+  await audit(ctx, { operation: 'export', objectType: 'Incident', detail: { filter }, rowCount: total, agreementIds });
   let after: string | null = null;
   for (;;) {
     const params = new SqlParams();
