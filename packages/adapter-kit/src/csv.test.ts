@@ -164,3 +164,15 @@ describe('Windows-1252 decoding', () => {
     }
   });
 });
+
+describe('openCsv with an unterminated quote in a large file', () => {
+  it('refuses it instead of parsing the same text forever (64 KiB chunks, quote early)', async () => {
+    const rows = Array.from({ length: 20000 }, (_, i) => `${i},b,c`);
+    rows[3] = '3,"b,c';
+    const text = `A,B,C\n${rows.join('\n')}\n`;
+    const started = Date.now();
+    const error = await refusal(Buffer.from(text), { maxFieldChars: 100_000 });
+    expect(error.reason).toBe('MALFORMED_QUOTING');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

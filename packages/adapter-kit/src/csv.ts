@@ -71,12 +71,15 @@ export async function openCsv(source: ByteSource, options: CsvOptions): Promise<
 
   async function* batches(): AsyncGenerator<CsvBatch> {
     let row = 0;
+    // Set when a parse consumed nothing (an open quote or a long row): read more before parsing again.
+    let stalled = false;
     for (;;) {
-      if (!done && pending.length < 64 * 1024) {
+      if (!done && (pending.length < 64 * 1024 || stalled)) {
         const next = await text.next();
         if (next.done) done = true;
         else {
           pending += next.value;
+          stalled = false;
           continue;
         }
       }
@@ -123,6 +126,7 @@ export async function openCsv(source: ByteSource, options: CsvOptions): Promise<
         }
       }
       row += data.length;
+      stalled = !done && result.meta.cursor === 0;
       pending = done ? '' : pending.slice(result.meta.cursor);
       if (records.length > 0 || rejects.length > 0) yield { records, rejects };
       if (done) return;

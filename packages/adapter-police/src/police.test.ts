@@ -96,7 +96,7 @@ describe('police street-level crime (real Leicestershire files)', () => {
     const cases: [string, string, string, string][] = [
       ['invalid month', good.replace('2024-01', '2024-13'), 'Month', 'INVALID_DATE'],
       ['latitude out of range', good.replace('52.63', '95.1'), 'Latitude', 'INVALID_COORDINATE'],
-      ['longitude not a number', good.replace('-1.13', 'west'), 'Latitude', 'INVALID_COORDINATE'],
+      ['longitude not a number', good.replace('-1.13', 'west'), 'Longitude', 'INVALID_COORDINATE'],
       ['unknown crime type', good.replace('Burglary', 'Jaywalking'), 'Crime type', 'UNKNOWN_CATEGORY'],
       ['bad LSOA code', good.replace('E01025667', 'LE11 3AA'), 'LSOA code', 'INVALID_AREA_CODE'],
       ['located row without coordinates', good.replace('-1.13,52.63', ','), 'Longitude', 'MISSING_COORDINATE'],

@@ -60,7 +60,10 @@ export function normaliseStreet(f: StreetFields): AdapterItem {
   const location = f.location.trim();
   const unlocated = location === NO_LOCATION;
   const coords = parseLatLon(f.latitude, f.longitude);
-  if (!coords.ok) return reject(f.row, 'Latitude', `${f.latitude},${f.longitude}`, 'INVALID_COORDINATE', coords.message);
+  if (!coords.ok) {
+    const column = coords.message.startsWith('longitude') ? 'Longitude' : 'Latitude';
+    return reject(f.row, column, `${f.latitude},${f.longitude}`, 'INVALID_COORDINATE', coords.message);
+  }
   if (!unlocated && coords.value === null && location !== '') {
     // data.police.uk blanks coordinates only for "No Location" rows.
     return reject(f.row, 'Longitude', '', 'MISSING_COORDINATE', `"${location}" has no coordinates (only "No Location" rows may omit them)`);

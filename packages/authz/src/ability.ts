@@ -112,7 +112,8 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
           case 'aggregate':
             break;
         }
-        can('aggregate', 'Incident', where).because(reason);
+        // Counts cover what the tier covers: a public grant counts public records only.
+        can('aggregate', 'Incident', g.tier === 'public' ? { ...where, tier: 'public' } : where).because(reason);
       }
     }
   }

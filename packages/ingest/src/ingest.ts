@@ -126,7 +126,7 @@ async function* measured(source: ByteSource, tally: Tally, onProgress?: (p: Inge
   for await (const chunk of source) {
     tally.hash.update(chunk);
     tally.bytes += chunk.byteLength;
-    if (onProgress && tally.bytes - lastReport >= 4 * 1024 * 1024) {
+    if (onProgress && tally.bytes - lastReport >= 1024 * 1024) {
       lastReport = tally.bytes;
       onProgress({ bytes: tally.bytes, rows: tally.rows });
     }

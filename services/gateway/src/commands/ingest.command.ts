@@ -89,7 +89,8 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
   }
   o.out.write(
     `submission ${result.submissionId} accepted: ${result.rowsRead.toLocaleString('en-GB')} rows read, ` +
-      `${result.rowsAccepted.toLocaleString('en-GB')} accepted (${result.rowsInserted.toLocaleString('en-GB')} new, ${result.rowsUpdated.toLocaleString('en-GB')} updated), ` +
+      `${result.rowsAccepted.toLocaleString('en-GB')} accepted (${result.rowsInserted.toLocaleString('en-GB')} new, ${result.rowsUpdated.toLocaleString('en-GB')} updated, ` +
+      `${Math.max(0, result.rowsAccepted - result.rowsInserted - result.rowsUpdated).toLocaleString('en-GB')} unchanged), ` +
       `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s\n`,
   );
   if (result.rowsRejected > 0) {

@@ -75,11 +75,19 @@ export function submissionsRouter(deps: AppDeps): Router {
       const access = await requestAccess(deps, req);
       const id = String(req.params.id ?? '');
       if (!/^\d{1,15}$/.test(id)) throw HubError.notFound('Submission', id);
-      const page = await listRejects(access, Number(id), 5000, 0);
+      const pageSize = 5000;
+      let page = await listRejects(access, Number(id), pageSize, 0);
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="submission-${id}-rejects.csv"`);
       res.write(csvLine(['row', 'column', 'value', 'reason', 'message']));
-      for (const r of page.rejects) res.write(csvLine([r.rowNumber, r.column, r.value, r.reason, r.message]));
+      for (let offset = 0; ; ) {
+        let text = '';
+        for (const r of page.rejects) text += csvLine([r.rowNumber, r.column, r.value, r.reason, r.message]);
+        if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
+        offset += page.rejects.length;
+        if (page.rejects.length < pageSize || offset >= page.total) break;
+        page = await listRejects(access, Number(id), pageSize, offset);
+      }
       res.end();
     } catch (error) {
       next(error);
