@@ -43,8 +43,10 @@ export async function authenticateAccess(
   requestId: string | null = null,
   today: string = londonToday(),
 ): Promise<AccessContext> {
-  const rows = await db.query<PrincipalRow & { grants: RawGrant[]; partners: number[] | null }>(
-    `with u as (${PRINCIPAL_SQL})
+  const rows = await db.query<PrincipalRow & { grants: RawGrant[]; partners: number[] | null }>({
+    // A named statement: planned once per connection, then reused on every request.
+    name: 'csp-hub-authenticate-access',
+    text: `with u as (${PRINCIPAL_SQL})
      select u.*,
        (select coalesce(json_agg(json_build_object(
             'agreementId', g.id, 'title', g.title, 'providerAgencyId', g.provider_id, 'providerName', pr.name,
@@ -57,8 +59,8 @@ export async function authenticateAccess(
           and g.provider_id <> u.agency_id) as grants,
        (select array_agg(pa.agency_id order by pa.agency_id) from partnership_agency pa where pa.partnership_id = u.partnership_id) as partners
      from u`,
-    [userId, today],
-  );
+    values: [userId, today],
+  });
   const row = rows.rows[0];
   const principal = principalFromRow(row, tokenPartnershipId);
   const grants: Grant[] = row!.grants;

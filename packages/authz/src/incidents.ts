@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HubError, isPriority, type DataTier, type Priority } from '@csp-hub/taxonomy';
 import type { AccessContext } from './access';
 import { audit } from './access';
@@ -145,6 +146,11 @@ function buildMaskedSelect(ctx: AccessContext, params: SqlParams): string {
 
 type RawRow = Record<string, unknown>;
 
+/** A prepared-statement name for a query text: identical pages (same ability, same filter shape) reuse one plan per connection. */
+function statementName(kind: string, sql: string): string {
+  return `csp-hub-${kind}-${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+}
+
 function toView(raw: RawRow): IncidentView {
   const hidden: IncidentField[] = [];
   for (const f of ALL_INCIDENT_FIELDS) if (raw[`${f}__v`] !== true) hidden.push(f);
@@ -232,7 +238,7 @@ export async function listIncidents(ctx: AccessContext, request: PageRequest = {
           order by i.occurred_month desc, i.id desc
           limit ${first + 1}) i
     order by i.occurred_month desc, i.id desc`;
-  const result = await ctx.db.query<RawRow>(sql, params.values);
+  const result = await ctx.db.query<RawRow>({ name: statementName('incidents', sql), text: sql, values: params.values });
   const rows = result.rows.slice(0, first);
   await auditRead(ctx, 'list', request.filter ?? {}, rows);
   const items = rows.map(toView);

@@ -66,7 +66,7 @@ export function principalFromRow(row: PrincipalRow | undefined, tokenPartnership
  * active and belong to the partnership the token was issued for.
  */
 export async function loadPrincipal(db: pg.Pool, userId: number, tokenPartnershipId: number): Promise<Principal> {
-  const rows = await db.query<PrincipalRow>(PRINCIPAL_SQL, [userId]);
+  const rows = await db.query<PrincipalRow>({ name: 'csp-hub-principal', text: PRINCIPAL_SQL, values: [userId] });
   return principalFromRow(rows.rows[0], tokenPartnershipId);
 }
 

@@ -9,10 +9,8 @@ import { Submission } from './submission.entity';
  */
 @Entity({ tableName: 'incident', comment: 'Normalised agency records; read only through the authorization layer' })
 @Unique({ name: 'incident_natural_key_uniq', properties: ['agency', 'feed', 'naturalKey'] })
-@Index({ name: 'incident_lad_month_category_idx', properties: ['ladCode', 'occurredMonth', 'category'] })
 @Index({ name: 'incident_submission_idx', properties: ['submission'] })
 @Index({ name: 'incident_lad_month_id_idx', properties: ['ladCode', 'occurredMonth', 'id'] })
-@Index({ name: 'incident_lsoa_idx', properties: ['lsoaCode'] })
 @Check({ name: 'incident_latitude_range', expression: 'latitude is null or (latitude >= -90::double precision and latitude <= 90::double precision)' })
 @Check({ name: 'incident_longitude_range', expression: 'longitude is null or (longitude >= -180::double precision and longitude <= 180::double precision)' })
 @Check({ name: 'incident_month_first_day', expression: "extract(day from occurred_month) = 1" })
