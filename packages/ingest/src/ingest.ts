@@ -81,6 +81,9 @@ const UPDATE_TARGETS: Partial<Record<FeedId, FeedId>> = { 'police.outcomes': 'po
 
 const EMPTY_JSON = '{}';
 
+/** Refresh the planner's statistics after a submission adds at least this many incidents. */
+const ANALYZE_AFTER_ROWS = 50_000;
+
 function monthStart(month: string): string {
   return `${month}-01`;
 }
@@ -261,6 +264,11 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
     );
     await client.query('commit');
     inTransaction = false;
+    if (merged.inserted >= ANALYZE_AFTER_ROWS) {
+      // A large load changes the table's statistics more than autovacuum notices at once; plans for
+      // authorized pages depend on them.
+      await client.query('analyze incident');
+    }
     log.info({ submissionId, rows: rowsAccepted + rowsRejected, rejected: rowsRejected, inserted: merged.inserted, updated: merged.updated + updatesApplied, adapterRejects: rejectsSeen }, 'submission accepted');
     options.onProgress?.({ bytes: tally.bytes, rows: tally.rows });
     return {
