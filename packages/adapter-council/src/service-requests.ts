@@ -1,4 +1,4 @@
-import { cleanText, openCsv, reject, type AdapterContext, type ByteSource, type FeedAdapter } from '@csp-hub/adapter-kit';
+import { cleanText, csvAdapter, reject, type FeedAdapter } from '@csp-hub/adapter-kit';
 import type { AdapterItem } from '@csp-hub/taxonomy';
 import { councilIncident, parseCoordinates, parseOptionalWhen, parseWhen } from './common';
 
@@ -51,39 +51,14 @@ function normaliseServiceRequest(row: number, get: (column: Column) => string): 
   });
 }
 
-async function* readServiceRequests(source: ByteSource, context: AdapterContext): AsyncGenerator<AdapterItem[]> {
-  const csv = await openCsv(source, {
-    feedLabel: LABEL,
-    requiredColumns: SERVICE_REQUEST_COLUMNS,
-    optionalColumns: SERVICE_REQUEST_OPTIONAL_COLUMNS,
-    encoding: context.encoding ?? 'utf-8',
-    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-  });
-  const c = csv.column;
-  for await (const batch of csv.batches()) {
-    const items: AdapterItem[] = batch.rejects.slice();
-    for (const { row, fields } of batch.records) {
-      items.push(
-        normaliseServiceRequest(row, (column) => {
-          const i = c[column];
-          return i === undefined ? '' : fields[i]!;
-        }),
-      );
-    }
-    yield items;
-  }
-}
-
-export const serviceRequestsAdapter: FeedAdapter = {
-  description: {
+export const serviceRequestsAdapter: FeedAdapter = csvAdapter(
+  {
     feed: 'council.service_requests',
     formats: ['csv'],
     requiredColumns: SERVICE_REQUEST_COLUMNS,
     optionalColumns: SERVICE_REQUEST_OPTIONAL_COLUMNS,
     defaultEncoding: 'utf-8',
   },
-  async *read(source, context = {}) {
-    context.onFormat?.('csv');
-    yield* readServiceRequests(source, context);
-  },
-};
+  LABEL,
+  normaliseServiceRequest,
+);

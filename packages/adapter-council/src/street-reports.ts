@@ -1,4 +1,4 @@
-import { cleanText, openCsv, reject, type AdapterContext, type ByteSource, type FeedAdapter } from '@csp-hub/adapter-kit';
+import { cleanText, csvAdapter, reject, type FeedAdapter } from '@csp-hub/adapter-kit';
 import type { AdapterItem } from '@csp-hub/taxonomy';
 import { councilIncident, parseCoordinates, parseOptionalWhen, parseWhen } from './common';
 
@@ -53,39 +53,14 @@ function normaliseStreetReport(row: number, get: (column: Column) => string): Ad
   });
 }
 
-async function* readStreetReports(source: ByteSource, context: AdapterContext): AsyncGenerator<AdapterItem[]> {
-  const csv = await openCsv(source, {
-    feedLabel: LABEL,
-    requiredColumns: STREET_REPORT_COLUMNS,
-    optionalColumns: STREET_REPORT_OPTIONAL_COLUMNS,
-    encoding: context.encoding ?? 'utf-8',
-    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-  });
-  const c = csv.column;
-  for await (const batch of csv.batches()) {
-    const items: AdapterItem[] = batch.rejects.slice();
-    for (const { row, fields } of batch.records) {
-      items.push(
-        normaliseStreetReport(row, (column) => {
-          const i = c[column];
-          return i === undefined ? '' : fields[i]!;
-        }),
-      );
-    }
-    yield items;
-  }
-}
-
-export const streetReportsAdapter: FeedAdapter = {
-  description: {
+export const streetReportsAdapter: FeedAdapter = csvAdapter(
+  {
     feed: 'council.street_reports',
     formats: ['csv'],
     requiredColumns: STREET_REPORT_COLUMNS,
     optionalColumns: STREET_REPORT_OPTIONAL_COLUMNS,
     defaultEncoding: 'utf-8',
   },
-  async *read(source, context = {}) {
-    context.onFormat?.('csv');
-    yield* readStreetReports(source, context);
-  },
-};
+  LABEL,
+  normaliseStreetReport,
+);

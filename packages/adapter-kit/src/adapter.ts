@@ -1,5 +1,7 @@
 import type { AdapterItem, FeedDescription, SubmissionHeader } from '@csp-hub/taxonomy';
+import { openCsv } from './csv';
 import type { ByteSource, DetectedEncoding, Encoding } from './decode';
+import { sniff } from './source';
 
 export interface AdapterContext {
   /** Overrides the feed's default encoding. */
@@ -20,4 +22,53 @@ export interface AdapterContext {
 export interface FeedAdapter {
   description: FeedDescription;
   read(source: ByteSource, context?: AdapterContext): AsyncIterable<AdapterItem[]>;
+}
+
+type Reader = (source: ByteSource, context: AdapterContext) => AsyncIterable<AdapterItem[]>;
+
+/** A feed published both as CSV and as JSON: the first character of the file decides which reader runs. */
+export function csvOrJsonAdapter(description: FeedDescription, readers: { csv: Reader; json: Reader }): FeedAdapter {
+  return {
+    description,
+    async *read(input, context = {}) {
+      const { first, source } = await sniff(input);
+      const json = first === '[' || first === '{';
+      context.onFormat?.(json ? 'json' : 'csv');
+      yield* (json ? readers.json : readers.csv)(source, context);
+    },
+  };
+}
+
+/** A CSV-only feed: one normalising function per row, given the row's fields by column name. */
+export function csvAdapter(
+  description: FeedDescription,
+  label: string,
+  normalise: (row: number, get: (column: string) => string) => AdapterItem | AdapterItem[],
+): FeedAdapter {
+  return {
+    description,
+    async *read(source, context = {}) {
+      context.onFormat?.('csv');
+      const csv = await openCsv(source, {
+        feedLabel: label,
+        requiredColumns: description.requiredColumns,
+        optionalColumns: description.optionalColumns,
+        encoding: context.encoding ?? description.defaultEncoding,
+        ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
+      });
+      const c = csv.column;
+      for await (const batch of csv.batches()) {
+        const items: AdapterItem[] = batch.rejects.slice();
+        for (const { row, fields } of batch.records) {
+          const out = normalise(row, (column) => {
+            const i = c[column];
+            return i === undefined ? '' : fields[i]!;
+          });
+          if (Array.isArray(out)) items.push(...out);
+          else items.push(out);
+        }
+        yield items;
+      }
+    },
+  };
 }

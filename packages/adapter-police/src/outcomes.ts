@@ -5,7 +5,7 @@ import {
   parseMonth,
   readJsonElements,
   reject,
-  sniff,
+  csvOrJsonAdapter,
   type AdapterContext,
   type ByteSource,
   type FeedAdapter,
@@ -77,18 +77,13 @@ async function* readJson(source: ByteSource): AsyncGenerator<AdapterItem[]> {
   }
 }
 
-export const outcomesAdapter: FeedAdapter = {
-  description: {
-    feed: 'police.outcomes',
-    formats: ['csv', 'json'],
-    requiredColumns: OUTCOME_COLUMNS,
-    optionalColumns: [],
-    defaultEncoding: 'utf-8',
-  },
-  async *read(input, context = {}) {
-    const { first, source } = await sniff(input);
-    const json = first === '[' || first === '{';
-    context.onFormat?.(json ? 'json' : 'csv');
-    yield* json ? readJson(source) : readCsv(source, context);
-  },
-};
+export const outcomesAdapter: FeedAdapter = csvOrJsonAdapter({
+  feed: 'police.outcomes',
+  formats: ['csv', 'json'],
+  requiredColumns: OUTCOME_COLUMNS,
+  optionalColumns: [],
+  defaultEncoding: 'utf-8',
+}, {
+  csv: readCsv,
+  json: (source) => readJson(source),
+});

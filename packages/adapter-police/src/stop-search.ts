@@ -7,7 +7,7 @@ import {
   parseLatLon,
   readJsonElements,
   reject,
-  sniff,
+  csvOrJsonAdapter,
   type AdapterContext,
   type ByteSource,
   type FeedAdapter,
@@ -149,18 +149,13 @@ async function* readJson(source: ByteSource): AsyncGenerator<AdapterItem[]> {
   }
 }
 
-export const stopSearchAdapter: FeedAdapter = {
-  description: {
-    feed: 'police.stop_search',
-    formats: ['csv', 'json'],
-    requiredColumns: STOP_SEARCH_COLUMNS,
-    optionalColumns: [],
-    defaultEncoding: 'utf-8',
-  },
-  async *read(input, context = {}) {
-    const { first, source } = await sniff(input);
-    const json = first === '[' || first === '{';
-    context.onFormat?.(json ? 'json' : 'csv');
-    yield* json ? readJson(source) : readCsv(source, context);
-  },
-};
+export const stopSearchAdapter: FeedAdapter = csvOrJsonAdapter({
+  feed: 'police.stop_search',
+  formats: ['csv', 'json'],
+  requiredColumns: STOP_SEARCH_COLUMNS,
+  optionalColumns: [],
+  defaultEncoding: 'utf-8',
+}, {
+  csv: readCsv,
+  json: (source) => readJson(source),
+});

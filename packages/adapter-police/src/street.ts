@@ -7,7 +7,7 @@ import {
   parseMonth,
   readJsonElements,
   reject,
-  sniff,
+  csvOrJsonAdapter,
   type AdapterContext,
   type ByteSource,
   type FeedAdapter,
@@ -160,18 +160,13 @@ async function* readStreetJson(source: ByteSource): AsyncGenerator<AdapterItem[]
   }
 }
 
-export const streetAdapter: FeedAdapter = {
-  description: {
-    feed: 'police.street',
-    formats: ['csv', 'json'],
-    requiredColumns: STREET_COLUMNS,
-    optionalColumns: [],
-    defaultEncoding: 'utf-8',
-  },
-  async *read(input, context = {}) {
-    const { first, source } = await sniff(input);
-    const json = first === '[' || first === '{';
-    context.onFormat?.(json ? 'json' : 'csv');
-    yield* json ? readStreetJson(source) : readStreetCsv(source, context);
-  },
-};
+export const streetAdapter: FeedAdapter = csvOrJsonAdapter({
+  feed: 'police.street',
+  formats: ['csv', 'json'],
+  requiredColumns: STREET_COLUMNS,
+  optionalColumns: [],
+  defaultEncoding: 'utf-8',
+}, {
+  csv: readStreetCsv,
+  json: (source) => readStreetJson(source),
+});

@@ -135,16 +135,10 @@ async function validate(ctx: AccessContext, input: AgreementInput, status: Agree
   if (problems.length > 0) throw HubError.invalidInput('INVALID_AGREEMENT', `The agreement is not valid: ${problems.join('; ')}.`, { problems });
 }
 
-function manageGuard(ctx: AccessContext): void {
-  if (!canManage(ctx)) throw HubError.forbidden('NOT_ALLOWED', 'Only the partnership chair or administrator manages agreements');
-}
-
-export async function createAgreement(ctx: AccessContext, input: AgreementInput, status: 'draft' | 'active' = 'draft'): Promise<AgreementView> {
-  manageGuard(ctx);
-  await validate(ctx, input, status);
-  const a = ctx.em.create(IspAgreement, {
+/** The entity fields an agreement input sets (validated first). */
+function agreementFields(ctx: AccessContext, input: AgreementInput) {
+  return {
     title: input.title.trim(),
-    partnershipIds: [ctx.principal.partnershipId],
     provider: ctx.em.getReference(Agency, input.providerAgencyId),
     datasets: input.datasets,
     recipientAgencyIds: input.recipientAgencyIds,
@@ -155,8 +149,21 @@ export async function createAgreement(ctx: AccessContext, input: AgreementInput,
     validFrom: input.validFrom,
     validTo: input.validTo,
     reviewDate: input.reviewDate,
-    status,
     signatories: input.signatories,
+  };
+}
+
+function manageGuard(ctx: AccessContext): void {
+  if (!canManage(ctx)) throw HubError.forbidden('NOT_ALLOWED', 'Only the partnership chair or administrator manages agreements');
+}
+
+export async function createAgreement(ctx: AccessContext, input: AgreementInput, status: 'draft' | 'active' = 'draft'): Promise<AgreementView> {
+  manageGuard(ctx);
+  await validate(ctx, input, status);
+  const a = ctx.em.create(IspAgreement, {
+    ...agreementFields(ctx, input),
+    partnershipIds: [ctx.principal.partnershipId],
+    status,
     createdBy: ctx.em.getReference(User, ctx.principal.userId),
   });
   await ctx.em.flush();
@@ -182,20 +189,7 @@ export async function updateAgreement(ctx: AccessContext, id: number, expectedVe
   if (a.status === 'lapsed') throw HubError.conflict('AGREEMENT_LAPSED', `Agreement ${id} has lapsed and can no longer change; create a new one.`);
   await validate(ctx, input, a.status);
   const before = view(a);
-  Object.assign(a, {
-    title: input.title.trim(),
-    provider: ctx.em.getReference(Agency, input.providerAgencyId),
-    datasets: input.datasets,
-    recipientAgencyIds: input.recipientAgencyIds,
-    recipientAgencyTypes: input.recipientAgencyTypes,
-    tier: input.tier as DataTier,
-    purposes: input.purposes,
-    lawfulBasis: input.lawfulBasis.trim(),
-    validFrom: input.validFrom,
-    validTo: input.validTo,
-    reviewDate: input.reviewDate,
-    signatories: input.signatories,
-  });
+  Object.assign(a, agreementFields(ctx, input));
   await saveVersioned(ctx, a, expectedVersion);
   const after = view(a);
   const changed = (Object.keys(after) as (keyof AgreementView)[]).filter(
