@@ -4,7 +4,7 @@ import { bytesOf } from '@csp-hub/adapter-kit';
 import { collect, countBy, fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
 import { HubError, type Priority } from '@csp-hub/taxonomy';
 import { serviceRequestsAdapter } from './index';
-import { csvTable } from './testing/split-csv';
+import { csvTable } from '@csp-hub/adapter-kit/testing';
 
 const FILE = 'BANES_Environmental_Protection_Service_Requests.csv';
 

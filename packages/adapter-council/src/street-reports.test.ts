@@ -4,7 +4,7 @@ import { bytesOf } from '@csp-hub/adapter-kit';
 import { collect, countBy, fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
 import { HubError, type NormalisedIncident, type Priority } from '@csp-hub/taxonomy';
 import { reportIdOf, streetReportsAdapter } from './index';
-import { splitCsv } from './testing/split-csv';
+import { splitCsv } from '@csp-hub/adapter-kit/testing';
 
 const FILE = 'BANES_Fix_My_Street_Sample_Dataset.csv';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesOf } from '@csp-hub/adapter-kit';
-import { collect, countBy, fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
+import { collect, countBy, fileSource, sharedData, splitCsv } from '@csp-hub/adapter-kit/testing';
 import { classify, HubError, mappedCategories, type NormalisedIncident } from '@csp-hub/taxonomy';
 import { bngToWgs84 } from './grid';
 import { AFRS_LAYOUT, FIRE_STOP_CODE_LABELS, fireIncidentsAdapter, FIRE_ADAPTERS, GENERIC_LAYOUT, LFB_LAYOUT } from './index';
@@ -15,33 +15,8 @@ const LFB_FILE = 'lfb-incident-records-excerpt-20rows.csv';
  * through papaparse in adapter-kit; this shares no code with it.
  */
 function parseCsvText(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...data] = rows;
-  return data.map((fields) => Object.fromEntries(header!.map((name, i) => [name.replace(/^\uFEFF/, ''), fields[i] ?? ''])));
+  const [header, ...data] = splitCsv(text);
+  return data.map((fields) => Object.fromEntries(header!.map((name, i) => [name, fields[i] ?? ''])));
 }
 
 /**

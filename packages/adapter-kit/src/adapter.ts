@@ -1,5 +1,5 @@
 import type { AdapterItem, FeedDescription, SubmissionHeader } from '@csp-hub/taxonomy';
-import { openCsv } from './csv';
+import { openCsv, type CsvReader } from './csv';
 import type { ByteSource, DetectedEncoding, Encoding } from './decode';
 import { sniff } from './source';
 
@@ -39,6 +39,21 @@ export function csvOrJsonAdapter(description: FeedDescription, readers: { csv: R
   };
 }
 
+/** Opens a feed's CSV with the submission's encoding (or the feed's default) and reports the encoding used. */
+export function openFeedCsv(
+  source: ByteSource,
+  context: AdapterContext,
+  feed: { label: string; requiredColumns: readonly string[]; optionalColumns?: readonly string[]; defaultEncoding: Encoding },
+): Promise<CsvReader> {
+  return openCsv(source, {
+    feedLabel: feed.label,
+    requiredColumns: feed.requiredColumns,
+    ...(feed.optionalColumns ? { optionalColumns: feed.optionalColumns } : {}),
+    encoding: context.encoding ?? feed.defaultEncoding,
+    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
+  });
+}
+
 /** A CSV-only feed: one normalising function per row, given the row's fields by column name. */
 export function csvAdapter(
   description: FeedDescription,
@@ -49,13 +64,7 @@ export function csvAdapter(
     description,
     async *read(source, context = {}) {
       context.onFormat?.('csv');
-      const csv = await openCsv(source, {
-        feedLabel: label,
-        requiredColumns: description.requiredColumns,
-        optionalColumns: description.optionalColumns,
-        encoding: context.encoding ?? description.defaultEncoding,
-        ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-      });
+      const csv = await openFeedCsv(source, context, { label, ...description });
       const c = csv.column;
       for await (const batch of csv.batches()) {
         const items: AdapterItem[] = batch.rejects.slice();

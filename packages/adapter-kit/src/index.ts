@@ -1,4 +1,4 @@
-export { csvAdapter, csvOrJsonAdapter } from './adapter';
+export { csvAdapter, csvOrJsonAdapter, openFeedCsv } from './adapter';
 export type { AdapterContext, FeedAdapter } from './adapter';
 export { openCsv, reject } from './csv';
 export type { CsvBatch, CsvOptions, CsvReader, CsvRecord } from './csv';

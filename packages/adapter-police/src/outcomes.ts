@@ -1,7 +1,7 @@
 import {
   cleanText,
   jsonText,
-  openCsv,
+  openFeedCsv,
   parseMonth,
   readJsonElements,
   reject,
@@ -11,20 +11,10 @@ import {
   type FeedAdapter,
 } from '@csp-hub/adapter-kit';
 import type { AdapterItem } from '@csp-hub/taxonomy';
+import { CRIME_LOCATION_COLUMNS } from './street';
 
 /** data.police.uk outcomes CSV: each row updates the last outcome of the crime it names. */
-export const OUTCOME_COLUMNS = [
-  'Crime ID',
-  'Month',
-  'Reported by',
-  'Falls within',
-  'Longitude',
-  'Latitude',
-  'Location',
-  'LSOA code',
-  'LSOA name',
-  'Outcome type',
-] as const;
+export const OUTCOME_COLUMNS = [...CRIME_LOCATION_COLUMNS, 'Outcome type'] as const;
 
 const LABEL = 'data.police.uk outcomes';
 
@@ -39,12 +29,7 @@ function outcomeUpdate(row: number, crimeId: string, monthText: string, outcomeT
 }
 
 async function* readCsv(source: ByteSource, context: AdapterContext): AsyncGenerator<AdapterItem[]> {
-  const csv = await openCsv(source, {
-    feedLabel: LABEL,
-    requiredColumns: OUTCOME_COLUMNS,
-    encoding: context.encoding ?? 'utf-8',
-    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-  });
+  const csv = await openFeedCsv(source, context, { label: LABEL, requiredColumns: OUTCOME_COLUMNS, defaultEncoding: 'utf-8' });
   const c = csv.column as Record<(typeof OUTCOME_COLUMNS)[number], number>;
   for await (const batch of csv.batches()) {
     const items: AdapterItem[] = batch.rejects.slice();

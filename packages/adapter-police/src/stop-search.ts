@@ -2,7 +2,7 @@ import {
   cleanText,
   jsonText,
   londonMonthOf,
-  openCsv,
+  openFeedCsv,
   parseIsoDateTime,
   parseLatLon,
   readJsonElements,
@@ -82,12 +82,7 @@ function normaliseStop(f: StopFields): AdapterItem {
 }
 
 async function* readCsv(source: ByteSource, context: AdapterContext): AsyncGenerator<AdapterItem[]> {
-  const csv = await openCsv(source, {
-    feedLabel: LABEL,
-    requiredColumns: STOP_SEARCH_COLUMNS,
-    encoding: context.encoding ?? 'utf-8',
-    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-  });
+  const csv = await openFeedCsv(source, context, { label: LABEL, requiredColumns: STOP_SEARCH_COLUMNS, defaultEncoding: 'utf-8' });
   const c = csv.column as Record<(typeof STOP_SEARCH_COLUMNS)[number], number>;
   for await (const batch of csv.batches()) {
     const items: AdapterItem[] = batch.rejects.slice();

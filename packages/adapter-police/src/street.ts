@@ -2,7 +2,7 @@ import {
   cleanText,
   isOnsCode,
   jsonText,
-  openCsv,
+  openFeedCsv,
   parseLatLon,
   parseMonth,
   readJsonElements,
@@ -14,8 +14,8 @@ import {
 } from '@csp-hub/adapter-kit';
 import { classify, POLICE_API_CATEGORIES, type AdapterItem, type NormalisedIncident } from '@csp-hub/taxonomy';
 
-/** data.police.uk street-level crime CSV, exactly as published (12 columns). */
-export const STREET_COLUMNS = [
+/** The columns data.police.uk's crime and outcome files begin with. */
+export const CRIME_LOCATION_COLUMNS = [
   'Crime ID',
   'Month',
   'Reported by',
@@ -25,10 +25,10 @@ export const STREET_COLUMNS = [
   'Location',
   'LSOA code',
   'LSOA name',
-  'Crime type',
-  'Last outcome category',
-  'Context',
 ] as const;
+
+/** data.police.uk street-level crime CSV, exactly as published (12 columns). */
+export const STREET_COLUMNS = [...CRIME_LOCATION_COLUMNS, 'Crime type', 'Last outcome category', 'Context'] as const;
 
 const CRIME_TYPES = new Set(Object.values(POLICE_API_CATEGORIES));
 const NO_LOCATION = 'No Location';
@@ -97,12 +97,7 @@ export function normaliseStreet(f: StreetFields): AdapterItem {
 }
 
 async function* readStreetCsv(source: ByteSource, context: AdapterContext): AsyncGenerator<AdapterItem[]> {
-  const csv = await openCsv(source, {
-    feedLabel: LABEL,
-    requiredColumns: STREET_COLUMNS,
-    encoding: context.encoding ?? 'utf-8',
-    ...(context.onEncoding ? { onEncoding: context.onEncoding } : {}),
-  });
+  const csv = await openFeedCsv(source, context, { label: LABEL, requiredColumns: STREET_COLUMNS, defaultEncoding: 'utf-8' });
   const c = csv.column as Record<(typeof STREET_COLUMNS)[number], number>;
   const none = {};
   for await (const batch of csv.batches()) {

@@ -51,3 +51,4 @@ export function countBy<T>(items: Iterable<T>, key: (item: T) => string): Record
   }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
+export { csvTable, splitCsv } from './split-csv';
