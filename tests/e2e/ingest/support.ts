@@ -6,6 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { sharedData } from '@csp-hub/adapter-kit/testing';
 import type { IngestResult } from '@csp-hub/ingest';
+import { splitCsv } from '@csp-hub/adapter-kit/testing';
 
 /** The gateway's CLI entry point, run as a child process like an operator would. */
 export const CLI_BIN = path.resolve(import.meta.dirname, '../../../services/gateway/bin/csp-hub.js');
@@ -123,56 +124,8 @@ export async function getText(base: string, token: string, pathAndQuery: string)
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
 
-/**
- * A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF), written
- * here so the export checks do not rely on the product's own CSV code.
- */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-      } else if (c === '"') {
-        quoted = false;
-        i += 1;
-      } else {
-        field += c;
-        i += 1;
-      }
-    } else if (c === '"' && field === '') {
-      quoted = true;
-      i += 1;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      i += 1;
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      i += 1;
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else {
-      field += c;
-      i += 1;
-    }
-  }
-  if (quoted) throw new Error('unterminated quote in CSV');
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
+/** An RFC 4180 reader independent of the product's CSV code (shared test helper). */
+export const parseCsv = splitCsv;
 
 /** CSV text as objects keyed by the header row. */
 export function csvRecords(text: string): Record<string, string>[] {

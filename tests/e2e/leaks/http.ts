@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { GraphQLBody, TestHub } from '../../support/hub';
+import { splitCsv } from '@csp-hub/adapter-kit/testing';
 
 export type GraphQLError = NonNullable<GraphQLBody['errors']>[number];
 
@@ -39,38 +40,8 @@ export async function gqlData<T>(hub: TestHub, token: string, query: string, var
   return body.data as T;
 }
 
-/** A minimal RFC 4180 reader (quoted cells, doubled quotes, CRLF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+/** An RFC 4180 reader independent of the product's CSV code (shared test helper). */
+export const parseCsv = splitCsv;
 
 export interface CsvExport {
   status: number;

@@ -1,5 +1,6 @@
 import type { GraphQLBody, TestHub } from '../../support/hub';
 import { ALL_FIELDS, type Field, type Filter, type RawIncident } from './oracle';
+import { splitCsv } from '@csp-hub/adapter-kit/testing';
 
 /** What the API is asked for and how it answers, for the authorization-matrix test. */
 
@@ -153,39 +154,8 @@ export async function exportCsv(hub: TestHub, token: string, f: Filter): Promise
   return { status: res.status, contentType: res.headers.get('content-type'), header, rows, raw };
 }
 
-/** RFC 4180: quoted cells, doubled quotes, CRLF or LF line ends. */
-export function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      continue;
-    } else if (ch === '\n') {
-      row.push(cell);
-      out.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    out.push(row);
-  }
-  return out;
-}
+/** An RFC 4180 reader independent of the product's CSV code (shared test helper). */
+export const parseCsv = splitCsv;
 
 // ---- comparing what came back with the raw row --------------------------------------------------
 
