@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEmail } from '@csp-hub/db';
+import { quietOnDrop } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HubApp } from '@csp-hub/gateway';
 import { loadStandardDataset } from '../support/dataset';
 import { startTestHub, type GraphQLBody, type TestHub } from '../support/hub';
@@ -342,7 +343,7 @@ describe('attempts to get round the authorization layer all fail', () => {
     });
 
     it('in production __schema and __type are refused', async () => {
-      const pool = new pg.Pool({ connectionString: hub.db.url, max: 2 });
+      const pool = quietOnDrop(new pg.Pool({ connectionString: hub.db.url, max: 2 }));
       const app: HubApp = await createHubApp({
         orm: hub.orm, pool, keys: hub.keys, logger: createLogger('silent'), production: true, uploadMaxBytes: 1024 * 1024, sdc: { min: 1, max: 4 },
       });

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createOrm, User, type MikroORM } from '@csp-hub/db';
-import { createTestDatabase, type TestDatabase } from '@csp-hub/db/testing';
+import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HubApp, type SigningKeys } from '@csp-hub/gateway';
 
 export interface TestHub {
@@ -38,7 +38,7 @@ export function testKeys(): SigningKeys {
 export async function startTestHub(label: string): Promise<TestHub> {
   const db = await createTestDatabase(label);
   const orm = await createOrm({ url: db.url, poolMax: 5 });
-  const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+  const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
   const keys = testKeys();
   const app: HubApp = await createHubApp({
     orm,
