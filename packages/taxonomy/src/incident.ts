@@ -32,6 +32,11 @@ export interface NormalisedIncident {
   attributes: Record<string, AttributeValue>;
   /** Free text that must stay with the providing agency until reviewed (e.g. ISTV location description). */
   restrictedText: string | null;
+  /**
+   * When the source says this row was last changed (ISO 8601 instant), for layouts that carry
+   * one (a last-updated or closed-date column). Ingest never lets an older row overwrite a newer one.
+   */
+  asOf?: string | null;
 }
 
 /** An update to an incident already stored (e.g. a police outcome for a crime). */

@@ -17,6 +17,13 @@ export class Agency {
   @Enum({ items: [...AGENCY_TYPES], type: 'string', columnType: 'text' })
   type!: AgencyType;
 
+  /**
+   * For a police force: the name it publishes under in data.police.uk files
+   * ("Reported by" / "Falls within"), e.g. "Nottinghamshire Police".
+   */
+  @Property({ type: 'string', columnType: 'text', nullable: true })
+  forceName: string | null = null;
+
   /** A responsible authority under s5 Crime and Disorder Act 1998. */
   @Property({ type: 'boolean', default: false })
   statutory: boolean = false;

@@ -10,6 +10,8 @@ export interface DemoAgency {
   name: string;
   type: AgencyType;
   statutory: boolean;
+  /** Police: the force name its data.police.uk files carry. */
+  forceName?: string;
 }
 
 export interface DemoPartnership {
@@ -24,7 +26,7 @@ export interface DemoPartnership {
 }
 
 export const DEMO_AGENCIES: DemoAgency[] = [
-  { code: 'leicestershire-police', name: 'Leicestershire Police', type: 'police', statutory: true },
+  { code: 'leicestershire-police', name: 'Leicestershire Police', type: 'police', statutory: true, forceName: 'Leicestershire Police' },
   { code: 'leicestershire-fire', name: 'Leicestershire Fire and Rescue Service', type: 'fire', statutory: true },
   { code: 'llr-icb', name: 'NHS Leicester, Leicestershire and Rutland Integrated Care Board', type: 'health', statutory: true },
   { code: 'uhl-emergency-department', name: 'University Hospitals of Leicester NHS Trust (Emergency Department)', type: 'health', statutory: false },
@@ -35,7 +37,7 @@ export const DEMO_AGENCIES: DemoAgency[] = [
   { code: 'harborough-district-council', name: 'Harborough District Council', type: 'council', statutory: true },
   { code: 'north-west-leicestershire-district-council', name: 'North West Leicestershire District Council', type: 'council', statutory: true },
   { code: 'oadby-and-wigston-borough-council', name: 'Oadby and Wigston Borough Council', type: 'council', statutory: true },
-  { code: 'thames-valley-police', name: 'Thames Valley Police', type: 'police', statutory: true },
+  { code: 'thames-valley-police', name: 'Thames Valley Police', type: 'police', statutory: true, forceName: 'Thames Valley Police' },
   { code: 'oxfordshire-fire', name: 'Oxfordshire County Council Fire and Rescue Service', type: 'fire', statutory: true },
   { code: 'bob-icb', name: 'NHS Buckinghamshire, Oxfordshire and Berkshire West Integrated Care Board', type: 'health', statutory: true },
   { code: 'oxfordshire-county-council', name: 'Oxfordshire County Council', type: 'council', statutory: true },

@@ -24,7 +24,7 @@ async function seedPartnerships(em: EntityManager): Promise<Omit<DemoSeedResult,
   return em.transactional(async (tx) => {
     const agencies = new Map<string, Agency>();
     for (const a of DEMO_AGENCIES) {
-      const agency = await tx.upsert(Agency, { code: a.code, name: a.name, type: a.type, statutory: a.statutory }, {
+      const agency = await tx.upsert(Agency, { code: a.code, name: a.name, type: a.type, statutory: a.statutory, forceName: a.forceName ?? null }, {
         onConflictFields: ['code'],
         onConflictExcludeFields: ['id', 'createdAt'],
       });

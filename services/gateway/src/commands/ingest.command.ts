@@ -8,6 +8,8 @@ import { HubError } from '@csp-hub/taxonomy';
 import type { Encoding } from '@csp-hub/adapter-kit';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
+import { stringOption, type CliCommand } from './command';
+import { withHub } from './hub-session';
 import { resolveTarget } from './resolve-agency';
 
 export interface IngestCommandOptions {
@@ -99,3 +101,32 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
   }
   return 0;
 }
+
+export const ingestCliCommand: CliCommand = {
+  name: 'ingest',
+  usage:
+    '  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--as <email>] <file>\n' +
+    '                                      submit one file; progress on stderr; exit 1 if the file is refused',
+  options: { agency: { type: 'string' }, feed: { type: 'string' }, encoding: { type: 'string' }, as: { type: 'string' } },
+  run({ values, positionals, config, logger }) {
+    const file = positionals[0];
+    const agency = stringOption(values, 'agency');
+    const feed = stringOption(values, 'feed');
+    if (!agency || !feed || !file || positionals.length > 1) {
+      throw HubError.invalidInput('BAD_ARGUMENTS', 'ingest needs --agency, --feed and one file (csp-hub help)');
+    }
+    const encoding = stringOption(values, 'encoding');
+    const asEmail = stringOption(values, 'as');
+    return withHub(config, logger, (hub) =>
+      ingestCommand(hub, logger, {
+        agency,
+        feed,
+        file,
+        ...(encoding ? { encoding } : {}),
+        ...(asEmail ? { asEmail } : {}),
+        out: process.stdout,
+        err: process.stderr,
+      }),
+    );
+  },
+};

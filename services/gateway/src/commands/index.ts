@@ -1,0 +1,24 @@
+import { auditCommand } from './audit.command';
+import type { CliCommand } from './command';
+import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.commands';
+import { configCommand, feedsCommand, schemaCommand } from './info.commands';
+import { ingestCliCommand } from './ingest.command';
+import { serveCommand } from './serve.command';
+import { tokenCommand } from './token.command';
+
+/** Every `csp-hub` command, in the order the usage text lists them. Add a command here once. */
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  migrateCommand,
+  seedDemoCommand,
+  importGeographyCommand,
+  ingestCliCommand,
+  feedsCommand,
+  auditCommand,
+  tokenCommand,
+  configCommand,
+  schemaCommand,
+];
+
+export type { CliCommand, CommandInput, CommandOptions } from './command';
+export { stringOption } from './command';

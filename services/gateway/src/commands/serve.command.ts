@@ -1,0 +1,85 @@
+import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
+import { HubError } from '@csp-hub/taxonomy';
+import { createHubApp } from '../app';
+import { loadSigningKeys } from '../auth/keys';
+import type { Config } from '../config';
+import { openHub } from '../hub';
+import type { Logger } from '../logger';
+import type { CliCommand } from './command';
+import { loadDemo } from './demo.command';
+import { issueToken } from './hub-session';
+
+async function serve(config: Config, logger: Logger, demo: boolean): Promise<void> {
+  const hub = await openHub(config, logger);
+  let stopping = false;
+  const keys = loadSigningKeys(config);
+  const app = await createHubApp({
+    orm: hub.orm,
+    pool: hub.pool,
+    keys,
+    logger,
+    production: config.NODE_ENV === 'production',
+    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+    sdc: { min: config.SDC_MIN_COUNT, max: config.SDC_MAX_COUNT },
+  });
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.stop().catch((error: unknown) => logger.error({ err: error }, 'HTTP shutdown failed'));
+    await hub.close().catch((error: unknown) => logger.error({ err: error }, 'database shutdown failed'));
+    process.exit(0);
+  };
+  // Shutdown order: HTTP (drain), then the ORM, then the embedded server.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  try {
+    if (demo) {
+      const loaded = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
+      logger.info(loaded, 'demo data loaded');
+    }
+    await new Promise<void>((resolve, reject) => {
+      app.httpServer.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new HubError('other', 'PORT_TAKEN', `Port ${config.PORT} is already in use: set PORT to a free port`)
+            : error,
+        ),
+      );
+      app.httpServer.listen(config.PORT, config.HOST, () => resolve());
+    });
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
+  const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const lines = [
+    '',
+    `csp-hub is running (database: ${hub.db.mode === 'external' ? 'DATABASE_URL' : `embedded PostgreSQL on port ${config.CSP_HUB_PG_PORT}`})`,
+    `  GraphQL: ${base}/graphql`,
+    `  Health:  ${base}/healthz`,
+  ];
+  if (demo && config.NODE_ENV !== 'production') {
+    const slug = DEMO_PARTNERSHIPS[0]!.slug;
+    for (const handle of ['police.analyst', 'district.chair', 'district.admin']) {
+      const email = demoEmail(slug, handle);
+      lines.push(`  Dev token for ${email} (valid ${config.JWT_TTL}):`, `    ${await issueToken(config, hub, email, config.JWT_TTL)}`);
+    }
+    lines.push(
+      '  Try:',
+      `    curl -s ${base}/graphql -H 'content-type: application/json' -H "authorization: Bearer <token>" --data '{"query":"{ me { displayName roles partnership { name } } }"}'`,
+      '  More tokens: pnpm csp-hub token --email <user>   (demo users: <role>@<partnership>.demo.csp-hub.test)',
+    );
+  }
+  lines.push('  Stop with Ctrl+C.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  usage: '  serve [--demo]                      start the hub (migrates; --demo loads the demo partnerships and prints dev tokens)',
+  options: { demo: { type: 'boolean', default: false } },
+  async run({ values, config, logger }) {
+    await serve(config, logger, values.demo === true);
+    return -1; // keep running
+  },
+};

@@ -1,0 +1,17 @@
+import { HubError } from '@csp-hub/taxonomy';
+import { stringOption, type CliCommand } from './command';
+import { issueToken, withHub } from './hub-session';
+
+export const tokenCommand: CliCommand = {
+  name: 'token',
+  usage: '  token --email <address> [--ttl 8h]  print a signed dev token for a user (not in production)',
+  options: { email: { type: 'string' }, ttl: { type: 'string' } },
+  async run({ values, config, logger }) {
+    const email = stringOption(values, 'email');
+    if (!email) throw HubError.invalidInput('EMAIL_REQUIRED', 'token needs --email <address> of a user');
+    return withHub(config, logger, async (hub) => {
+      process.stdout.write(`${await issueToken(config, hub, email, stringOption(values, 'ttl') ?? config.JWT_TTL)}\n`);
+      return 0;
+    });
+  },
+};
