@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EntityManager } from '@csp-hub/db';
 import type { DataTier } from '@csp-hub/taxonomy';
 import { buildAbility, type Grant, type HubAbility } from './ability';
-import { appendAudit, type AuditRecord } from './audit';
+import { appendAudit, appendAuditIn, type AuditRecord, type SqlExecutor } from './audit';
 import { loadAccessFacts, londonToday } from './grants';
 import { PRINCIPAL_SQL, principalFromRow, type Principal, type PrincipalRow } from './principal';
 
@@ -70,14 +70,50 @@ export async function authenticateAccess(
 
 type RawGrant = { agreementId: number; title: string; providerAgencyId: number; providerName: string; datasets: string[]; tier: DataTier; lawfulBasis: string; validTo: string };
 
-/** Writes an audit entry for this principal. */
-export function audit(ctx: AccessContext, entry: Omit<AuditRecord, 'userId' | 'agencyId' | 'partnershipId' | 'roles' | 'requestId'>): Promise<number> {
-  return appendAudit(ctx.db, {
+/** What an audit entry says about the operation; who asked comes from the context. */
+export type AuditEntryInput = Omit<AuditRecord, 'userId' | 'agencyId' | 'partnershipId' | 'roles' | 'requestId'>;
+
+function withPrincipal(ctx: AccessContext, entry: AuditEntryInput): AuditRecord {
+  return {
     ...entry,
     userId: ctx.principal.userId,
     agencyId: ctx.principal.agencyId,
     partnershipId: ctx.principal.partnershipId,
     roles: ctx.principal.roles,
     requestId: ctx.requestId,
-  });
+  };
+}
+
+/** Writes an audit entry for this principal in a transaction of its own (audited reads). */
+export function audit(ctx: AccessContext, entry: AuditEntryInput): Promise<number> {
+  return appendAudit(ctx.db, withPrincipal(ctx, entry));
+}
+
+/** One write operation: its changes and its audit entry commit together, or neither does. */
+export interface UnitOfWork {
+  em: EntityManager;
+  audit(entry: AuditEntryInput): Promise<number>;
+}
+
+/** A MikroORM unit of work as an SqlExecutor: $n placeholders become knex bindings in the same transaction. */
+export function emExecutor(em: EntityManager): SqlExecutor {
+  return {
+    async query<R extends object>(text: string, values: unknown[] = []) {
+      const bound: unknown[] = [];
+      const sql = text.replace(/\$(\d+)/g, (_, n: string) => {
+        bound.push(values[Number(n) - 1]);
+        return '?';
+      });
+      return { rows: (await em.execute(sql, bound, 'all')) as R[] };
+    },
+  };
+}
+
+/**
+ * Runs a write as one transaction on the ORM's pool: fn's changes (flushed by
+ * the unit of work) and the audit entries it writes commit together; an audit
+ * failure rolls the change back.
+ */
+export function inUnitOfWork<T>(ctx: AccessContext, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  return ctx.em.transactional((em) => fn({ em, audit: (entry) => appendAuditIn(emExecutor(em), withPrincipal(ctx, entry)) }));
 }

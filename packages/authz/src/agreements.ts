@@ -1,9 +1,9 @@
 import { subject as asSubject } from '@casl/ability';
 import { OptimisticLockError } from '@mikro-orm/core';
-import { Agency, IspAgreement, User, type AgreementStatus, type Signatory } from '@csp-hub/db';
+import { Agency, IspAgreement, User, type AgreementStatus, type EntityManager, type Signatory } from '@csp-hub/db';
 import { AGENCY_TYPES, FEEDS, HubError, isDataTier, isFeedId, type DataTier } from '@csp-hub/taxonomy';
 import type { AccessContext } from './access';
-import { audit } from './access';
+import { inUnitOfWork } from './access';
 import { londonToday } from './grants';
 
 export interface AgreementView {
@@ -160,59 +160,71 @@ function manageGuard(ctx: AccessContext): void {
 export async function createAgreement(ctx: AccessContext, input: AgreementInput, status: 'draft' | 'active' = 'draft'): Promise<AgreementView> {
   manageGuard(ctx);
   await validate(ctx, input, status);
-  const a = ctx.em.create(IspAgreement, {
-    ...agreementFields(ctx, input),
-    partnershipIds: [ctx.principal.partnershipId],
-    status,
-    createdBy: ctx.em.getReference(User, ctx.principal.userId),
+  return inUnitOfWork(ctx, async ({ em, audit }) => {
+    const a = em.create(IspAgreement, {
+      ...agreementFields(ctx, input),
+      partnershipIds: [ctx.principal.partnershipId],
+      status,
+      createdBy: em.getReference(User, ctx.principal.userId),
+    });
+    await em.flush();
+    await audit({ operation: 'create', objectType: 'IspAgreement', objectId: String(a.id), detail: { status, tier: input.tier, providerAgencyId: input.providerAgencyId, datasets: input.datasets }, rowCount: 1, agreementIds: [a.id] });
+    return view(a);
   });
-  await ctx.em.flush();
-  await audit(ctx, { operation: 'create', objectType: 'IspAgreement', objectId: String(a.id), detail: { status, tier: input.tier, providerAgencyId: input.providerAgencyId, datasets: input.datasets }, rowCount: 1, agreementIds: [a.id] });
-  return view(a);
 }
 
-async function saveVersioned(ctx: AccessContext, a: IspAgreement, expectedVersion: number): Promise<void> {
+async function saveVersioned(em: EntityManager, a: IspAgreement, expectedVersion: number): Promise<void> {
   if (a.version !== expectedVersion) {
     throw HubError.conflict('STALE_AGREEMENT', `Agreement ${a.id} has changed since version ${expectedVersion} (now ${a.version}); reload it and try again.`);
   }
   try {
-    await ctx.em.flush();
+    await em.flush();
   } catch (error) {
     if (error instanceof OptimisticLockError) throw HubError.conflict('STALE_AGREEMENT', `Agreement ${a.id} was changed by someone else; reload it and try again.`);
     throw error;
   }
 }
 
+async function findVisibleIn(em: EntityManager, ctx: AccessContext, id: number): Promise<IspAgreement> {
+  const a = Number.isSafeInteger(id) ? await em.findOne(IspAgreement, { id }) : null;
+  if (!a || !a.partnershipIds.includes(ctx.principal.partnershipId)) throw HubError.notFound('Agreement', String(id));
+  return a;
+}
+
 export async function updateAgreement(ctx: AccessContext, id: number, expectedVersion: number, input: AgreementInput): Promise<AgreementView> {
   manageGuard(ctx);
-  const a = await findVisible(ctx, id);
-  if (a.status === 'lapsed') throw HubError.conflict('AGREEMENT_LAPSED', `Agreement ${id} has lapsed and can no longer change; create a new one.`);
-  await validate(ctx, input, a.status);
-  const before = view(a);
-  Object.assign(a, agreementFields(ctx, input));
-  await saveVersioned(ctx, a, expectedVersion);
-  const after = view(a);
-  const changed = (Object.keys(after) as (keyof AgreementView)[]).filter(
-    (k) => !['version', 'updatedAt', 'effectiveStatus', 'reviewOverdue'].includes(k) && JSON.stringify(after[k]) !== JSON.stringify(before[k]),
-  );
-  await audit(ctx, { operation: 'update', objectType: 'IspAgreement', objectId: String(id), detail: { changed, fromVersion: expectedVersion }, rowCount: 1, agreementIds: [id] });
-  return after;
+  await validate(ctx, input, (await findVisible(ctx, id)).status);
+  return inUnitOfWork(ctx, async ({ em, audit }) => {
+    const a = await findVisibleIn(em, ctx, id);
+    if (a.status === 'lapsed') throw HubError.conflict('AGREEMENT_LAPSED', `Agreement ${id} has lapsed and can no longer change; create a new one.`);
+    const before = view(a);
+    Object.assign(a, { ...agreementFields(ctx, input), provider: em.getReference(Agency, input.providerAgencyId) });
+    await saveVersioned(em, a, expectedVersion);
+    const after = view(a);
+    const changed = (Object.keys(after) as (keyof AgreementView)[]).filter(
+      (k) => !['version', 'updatedAt', 'effectiveStatus', 'reviewOverdue'].includes(k) && JSON.stringify(after[k]) !== JSON.stringify(before[k]),
+    );
+    await audit({ operation: 'update', objectType: 'IspAgreement', objectId: String(id), detail: { changed, fromVersion: expectedVersion }, rowCount: 1, agreementIds: [id] });
+    return after;
+  });
 }
 
 /** Activates, suspends or lapses an agreement. Suspension and lapse stop access on the next request. */
 export async function setAgreementStatus(ctx: AccessContext, id: number, expectedVersion: number, status: AgreementStatus, reason: string): Promise<AgreementView> {
   manageGuard(ctx);
-  const a = await findVisible(ctx, id);
-  if (!TRANSITIONS[a.status].includes(status)) {
-    throw HubError.conflict('ILLEGAL_STATUS_CHANGE', `Agreement ${id} cannot go from ${a.status} to ${status}.`);
-  }
   if (!reason.trim()) throw HubError.invalidInput('REASON_REQUIRED', 'Say why the status changes');
-  if (status === 'active') {
-    await validate(ctx, { ...view(a), tier: a.tier, providerAgencyId: a.provider.id }, 'active');
-  }
-  const from = a.status;
-  a.status = status;
-  await saveVersioned(ctx, a, expectedVersion);
-  await audit(ctx, { operation: 'update', objectType: 'IspAgreement', objectId: String(id), detail: { status: { from, to: status }, reason }, rowCount: 1, agreementIds: [id] });
-  return view(a);
+  return inUnitOfWork(ctx, async ({ em, audit }) => {
+    const a = await findVisibleIn(em, ctx, id);
+    if (!TRANSITIONS[a.status].includes(status)) {
+      throw HubError.conflict('ILLEGAL_STATUS_CHANGE', `Agreement ${id} cannot go from ${a.status} to ${status}.`);
+    }
+    if (status === 'active') {
+      await validate(ctx, { ...view(a), tier: a.tier, providerAgencyId: a.provider.id }, 'active');
+    }
+    const from = a.status;
+    a.status = status;
+    await saveVersioned(em, a, expectedVersion);
+    await audit({ operation: 'update', objectType: 'IspAgreement', objectId: String(id), detail: { status: { from, to: status }, reason }, rowCount: 1, agreementIds: [id] });
+    return view(a);
+  });
 }

@@ -67,42 +67,64 @@ export function entryHash(prevHash: string, e: ChainFields): string {
 
 const LOCK_KEY = 0x4353_5048; // 'CSPH': one lock serialises the chain
 
+/** Anything that runs parameterised SQL ($1, $2 ...) in the caller's transaction: a pg client or a MikroORM unit of work. */
+export interface SqlExecutor {
+  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
 /**
- * Appends one entry to the chain. Writers serialise on an advisory lock so each
+ * Appends one entry to the chain inside the caller's open transaction, so the
+ * entry commits or rolls back with the change it records. Writers serialise on
+ * a transaction-scoped advisory lock (held until the caller commits) so each
  * entry links to the one before it; the id is taken first so it is hashed too.
+ * Take it as late in a long transaction as possible.
+ */
+export async function appendAuditIn(tx: SqlExecutor, record: AuditRecord): Promise<number> {
+  await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
+  const last = await tx.query<{ hash: string }>('select hash from audit_log order by id desc limit 1');
+  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const id = Number((await tx.query<{ id: string }>(`select nextval('audit_log_id_seq') as id`)).rows[0]!.id);
+  const at = new Date().toISOString();
+  const fields: ChainFields = {
+    id,
+    at,
+    userId: record.userId,
+    agencyId: record.agencyId,
+    partnershipId: record.partnershipId,
+    roles: record.roles,
+    operation: record.operation,
+    objectType: record.objectType,
+    objectId: record.objectId ?? null,
+    detail: record.detail ?? {},
+    rowCount: record.rowCount,
+    agreementIds: [...record.agreementIds].sort((a, b) => a - b),
+    requestId: record.requestId ?? null,
+  };
+  const hash = entryHash(prevHash, fields);
+  await tx.query(
+    `insert into audit_log (id, at, user_id, agency_id, partnership_id, roles, operation, object_type, object_id, detail,
+       row_count, agreement_ids, request_id, prev_hash, hash)
+     values ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::jsonb, $11, $12::int[], $13, $14, $15)`,
+    [id, at, fields.userId, fields.agencyId, fields.partnershipId, pgArray(fields.roles), fields.operation, fields.objectType, fields.objectId,
+      JSON.stringify(fields.detail), fields.rowCount, pgArray(fields.agreementIds), fields.requestId, prevHash, hash],
+  );
+  return id;
+}
+
+/** A PostgreSQL array literal ({"a","b"}), so every executor passes arrays the same way. */
+function pgArray(values: readonly (string | number)[]): string {
+  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
+
+/**
+ * Appends one entry in a transaction of its own (reads that are audited, and
+ * callers with no transaction). A failure refuses the access it would record.
  */
 export async function appendAudit(pool: pg.Pool, record: AuditRecord): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-    const last = await client.query<{ hash: string }>('select hash from audit_log order by id desc limit 1');
-    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const id = Number((await client.query<{ id: string }>(`select nextval('audit_log_id_seq') as id`)).rows[0]!.id);
-    const at = new Date().toISOString();
-    const fields: ChainFields = {
-      id,
-      at,
-      userId: record.userId,
-      agencyId: record.agencyId,
-      partnershipId: record.partnershipId,
-      roles: record.roles,
-      operation: record.operation,
-      objectType: record.objectType,
-      objectId: record.objectId ?? null,
-      detail: record.detail ?? {},
-      rowCount: record.rowCount,
-      agreementIds: [...record.agreementIds].sort((a, b) => a - b),
-      requestId: record.requestId ?? null,
-    };
-    const hash = entryHash(prevHash, fields);
-    await client.query(
-      `insert into audit_log (id, at, user_id, agency_id, partnership_id, roles, operation, object_type, object_id, detail,
-         row_count, agreement_ids, request_id, prev_hash, hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [id, at, fields.userId, fields.agencyId, fields.partnershipId, fields.roles, fields.operation, fields.objectType, fields.objectId,
-        JSON.stringify(fields.detail), fields.rowCount, fields.agreementIds, fields.requestId, prevHash, hash],
-    );
+    const id = await appendAuditIn(client, record);
     await client.query('commit');
     return id;
   } catch (error) {

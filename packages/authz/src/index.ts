@@ -1,13 +1,13 @@
 export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, authenticateAccess, createAccessContext } from './access';
-export type { AccessContext } from './access';
+export { audit, authenticateAccess, createAccessContext, emExecutor, inUnitOfWork } from './access';
+export type { AccessContext, AuditEntryInput, UnitOfWork } from './access';
 export { countIncidentsBy, GROUP_BY_FIELDS } from './aggregates';
 export type { CountCell, CountRequest, CountValue, GroupByField, ProviderCounts } from './aggregates';
 export { createAgreement, getAgreement, listAgreements, setAgreementStatus, updateAgreement } from './agreements';
 export type { AgreementInput, AgreementView } from './agreements';
-export { appendAudit, entryHash, GENESIS_HASH, verifyAudit } from './audit';
-export type { AuditRecord, AuditVerification } from './audit';
+export { appendAudit, appendAuditIn, entryHash, GENESIS_HASH, verifyAudit } from './audit';
+export type { AuditRecord, AuditVerification, SqlExecutor } from './audit';
 export { explainAccess } from './explain';
 export type { AccessExplanation, AccessLine } from './explain';
 export { ALL_INCIDENT_FIELDS, BASE_FIELDS, DETAIL_FIELDS, RESTRICTED_FIELDS } from './fields';
