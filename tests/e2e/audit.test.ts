@@ -225,7 +225,7 @@ describe('the audit log', () => {
       });
       expect(entries).toEqual([{
         id: expect.any(Number), ...who.healthAnalyst, operation: 'create', object_type: 'Submission', object_id: String(submission.submissionId),
-        detail: { feed: 'health.istv', status: 'accepted', rowsRead: 1, rowsRejected: 0, checksum: submission.checksum },
+        detail: { via: 'http', feed: 'health.istv', status: 'accepted', rowsRead: 1, rowsRejected: 0, rowsRetired: 0, checksum: submission.checksum },
         row_count: 1, agreement_ids: [], request_id: expect.stringMatching(/^[\w-]+$/),
       }]);
     });

@@ -5,7 +5,7 @@ import { demoEmail } from '@csp-hub/db';
 import { quietOnDrop } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HubApp } from '@csp-hub/gateway';
 import { loadStandardDataset } from '../support/dataset';
-import { startTestHub, type GraphQLBody, type TestHub } from '../support/hub';
+import { startTestHub, testUploadLimits, type GraphQLBody, type TestHub } from '../support/hub';
 import { expectErrorCode, expectNoneOf, exportCsv, gqlData, istvCsv, policeStreetCsv, upload } from './leaks/http';
 import { BASE, DETAIL, RESTRICTED, hiddenFieldsOf, londonDate, userView, type UserView } from './leaks/policy';
 
@@ -345,7 +345,7 @@ describe('attempts to get round the authorization layer all fail', () => {
     it('in production __schema and __type are refused', async () => {
       const pool = quietOnDrop(new pg.Pool({ connectionString: hub.db.url, max: 2 }));
       const app: HubApp = await createHubApp({
-        orm: hub.orm, pool, keys: hub.keys, logger: createLogger('silent'), production: true, uploadMaxBytes: 1024 * 1024, sdc: { min: 1, max: 4 },
+        orm: hub.orm, pool, ingestPool: pool, keys: hub.keys, logger: createLogger('silent'), production: true, uploads: testUploadLimits(), sdc: { min: 1, max: 4 },
       });
       try {
         await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));

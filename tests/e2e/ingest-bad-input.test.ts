@@ -275,8 +275,9 @@ describe('ingest: bad input gets a clear error and nothing is half-stored', () =
     const lf = await post(original, 'lf.csv');
     expect(lf.status).toBe(201);
     expect(lf.submission).toMatchObject({ status: 'accepted', rowsRead: n, rowsAccepted: n, rowsRejected: 0, rowsInserted: n, encoding: 'utf-8' });
-    // The same rows with BOM and CRLF, submitted by another force: stored identically, field for field.
-    const tv = await upload(hub.base, await hub.tokenFor(THAMES_VALLEY_ANALYST), both, { feed: STREET, fileName: 'bom-crlf.csv' });
+    // The same rows with BOM and CRLF, as another force's file: stored identically, field for field.
+    const asThamesValley = Buffer.concat([bom, Buffer.from(text.replace(/Leicestershire Police/g, 'Thames Valley Police').replace(/\n/g, '\r\n'))]);
+    const tv = await upload(hub.base, await hub.tokenFor(THAMES_VALLEY_ANALYST), asThamesValley, { feed: STREET, fileName: 'bom-crlf.csv' });
     expect(tv.status).toBe(201);
     expect(tv.submission).toMatchObject({ status: 'accepted', rowsRead: n, rowsAccepted: n, rowsRejected: 0, rowsInserted: n, encoding: 'utf-8' });
     const content = async (submissionId: number): Promise<unknown[]> =>

@@ -245,20 +245,21 @@ describe('ingest entry points: HTTP upload, GraphQL, CLI', () => {
       expect(csv.status).toBe(404);
     });
 
-    it("the partnership chair (a council officer) sees the submission's metadata but not its rejects (docs/authorization.md)", async () => {
+    it("the partnership chair (a council officer) sees what happened, but not the file's name, counts or rejects (docs/authorization.md)", async () => {
       const token = await hub.tokenFor(CHAIR);
-      const meta = await hub.gql(`query($id: ID!) { submission(id: $id) { ${SUBMISSION_META} } }`, { token, variables: { id } });
+      const meta = await hub.gql(`query($id: ID!) { submission(id: $id) { ${SUBMISSION_META} withheld } }`, { token, variables: { id } });
       expect(meta.body.errors).toBeUndefined();
       expect(meta.body.data?.submission).toEqual({
         id,
         agencyId: String(leicsPolice),
         feed: STREET,
-        fileName: 'some-bad-rows.csv',
+        fileName: null,
         status: 'accepted',
-        rowsRead: 30,
-        rowsAccepted: 27,
-        rowsRejected: 3,
+        rowsRead: null,
+        rowsAccepted: null,
+        rowsRejected: null,
         submittedVia: 'http',
+        withheld: expect.arrayContaining(['fileName', 'rowsRead', 'rowsAccepted', 'rowsRejected', 'errorMessage', 'quality', 'header', 'submittedByLabel']),
       });
       const list = await hub.gql('{ submissions(feed: "police.street") { id } }', { token });
       expect((list.body.data?.submissions as { id: string }[]).map((s) => s.id)).toContain(id);
@@ -362,12 +363,14 @@ describe('ingest: overlapping months', () => {
     return records;
   }
 
-  it('the three real months, then a re-published month (outcome changed, rows reordered, one row dropped) updates rather than duplicates', async () => {
+  it('the three real months, then a re-published month (outcome changed, rows reordered, one row dropped) updates, retires the dropped row, and never duplicates', async () => {
     const months = (['2024-01', '2024-02', '2024-03'] as const).map((m) => streetRows(streetFile(m)));
+    const submissionIds: number[] = [];
     for (const [i, m] of (['2024-01', '2024-02', '2024-03'] as const).entries()) {
       const res = await upload(hub.base, token, readFileSync(streetFile(m)), { feed: STREET, fileName: `${m}.csv` });
       expect(res.status).toBe(201);
-      expect(res.submission).toMatchObject({ status: 'accepted', rowsInserted: months[i]!.length, rowsRejected: 0 });
+      expect(res.submission).toMatchObject({ status: 'accepted', rowsInserted: months[i]!.length, rowsRejected: 0, rowsRetired: 0, periods: [m], revises: [] });
+      submissionIds.push(res.submission!.submissionId);
     }
     const afterThree = await tableCounts(hub.db.pool);
     expect(afterThree.incidents).toBe(months[0]!.length + months[1]!.length + months[2]!.length);
@@ -390,22 +393,26 @@ describe('ingest: overlapping months', () => {
       rowsRejected: 0,
       rowsInserted: 0,
       rowsUpdated: 1,
+      rowsRetired: 1,
+      periods: ['2024-02'],
+      revises: [submissionIds[1]],
     });
+    // The dropped row is kept for history (retired), so the table holds as many rows as before.
     expect(await tableCounts(hub.db.pool)).toEqual({ ...afterThree, submissions: afterThree.submissions + 1 });
 
-    // Totals per month, crime type and outcome equal the union of the four files.
-    const expected = tally(union([months[0]!, months[1]!, months[2]!, republished]).values(), (f) => `${f[COL.month]}|${f[COL.crimeType]}|${f[COL.outcome]}`);
+    // Totals of the rows in force per month, crime type and outcome equal January, the republished February and March.
+    const expected = tally(union([months[0]!, republished, months[2]!]).values(), (f) => `${f[COL.month]}|${f[COL.crimeType]}|${f[COL.outcome]}`);
     const stored = await hub.db.pool.query<{ key: string; n: number }>(
       `select to_char(occurred_month, 'YYYY-MM') || '|' || source_category || '|' || coalesce(outcome, '') as key, count(*)::int as n
-       from incident where agency_id = $1 and feed = $2 group by 1`,
+       from incident where agency_id = $1 and feed = $2 and retired_at is null group by 1`,
       [leicsPolice, STREET],
     );
     expect(Object.fromEntries(stored.rows.map((r) => [r.key, r.n]))).toEqual(expected);
 
     const row = await hub.db.pool.query('select outcome, submission_id::int as submission_id from incident where natural_key = $1', [changedId]);
     expect(row.rows).toEqual([{ outcome: 'Offender given a caution', submission_id: res.submission!.submissionId }]);
-    const kept = await hub.db.pool.query('select count(*)::int as n from incident where natural_key = $1', [droppedId]);
-    expect(kept.rows[0].n).toBe(1);
+    const kept = await hub.db.pool.query('select retired_by_submission_id::int as by, retired_at is not null as retired from incident where natural_key = $1', [droppedId]);
+    expect(kept.rows).toEqual([{ by: res.submission!.submissionId, retired: true }]);
     expect(await incidentCountOf(hub.db.pool, res.submission!.submissionId)).toBe(1);
   });
 });

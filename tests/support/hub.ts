@@ -1,9 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createOrm, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
-import { createHubApp, createLogger, signToken, type HubApp, type SigningKeys } from '@csp-hub/gateway';
+import { createHubApp, createLogger, signToken, type HubApp, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
 
 export interface TestHub {
   /** http://127.0.0.1:<port> */
@@ -23,6 +25,11 @@ export interface GraphQLBody {
   errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
 }
 
+/** Upload limits for test hubs: generous, with the spool in the system's temporary folder. */
+export function testUploadLimits(): UploadLimits {
+  return { maxBytes: 512 * 1024 * 1024, maxConcurrent: 8, maxPerUser: 4, spoolDir: path.join(os.tmpdir(), 'csp-hub-test-spool') };
+}
+
 export function testKeys(): SigningKeys {
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
@@ -39,6 +46,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
   const db = await createTestDatabase(label);
   const orm = await createOrm({ url: db.url, poolMax: 5 });
   const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
+  const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 3 }));
   const keys = testKeys();
   const app: HubApp = await createHubApp({
     orm,
@@ -47,7 +55,8 @@ export async function startTestHub(label: string): Promise<TestHub> {
     // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
     logger: createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error'),
     production: false,
-    uploadMaxBytes: 512 * 1024 * 1024,
+    ingestPool,
+    uploads: testUploadLimits(),
     sdc: { min: 1, max: 4 },
   });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
@@ -72,6 +81,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
       await app.stop();
       await orm.close();
       await pool.end();
+      await ingestPool.end();
       await db.drop();
     },
   };

@@ -47,6 +47,8 @@ interface StreetFields {
   outcome: string;
   context: string;
   extra: Record<string, string | number>;
+  /** "Reported by" and "Falls within", when the source has them. */
+  publisher?: string[];
 }
 
 /** Validates and normalises one street-level row (CSV or API); a reject names the column. */
@@ -93,6 +95,7 @@ export function normaliseStreet(f: StreetFields): AdapterItem {
     attributes: context ? { ...f.extra, context } : f.extra,
     restrictedText: null,
   };
+  if (f.publisher) incident.publisher = f.publisher;
   return incident;
 }
 
@@ -117,6 +120,7 @@ async function* readStreetCsv(source: ByteSource, context: AdapterContext): Asyn
           outcome: fields[c['Last outcome category']]!,
           context: fields[c.Context]!,
           extra: none,
+          publisher: [fields[c['Reported by']]!.trim(), fields[c['Falls within']]!.trim()].filter((p) => p !== ''),
         }),
       );
     }

@@ -2,6 +2,7 @@ import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbili
 import { isLocatedFeed, type DataTier } from '@csp-hub/taxonomy';
 import { BASE_FIELDS, DETAIL_FIELDS, type IncidentField } from './fields';
 import type { Principal } from './principal';
+import { SUBMISSION_OUTLINE_FIELDS } from './submission-fields';
 
 export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'manage' | 'explain';
 export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess';
@@ -123,7 +124,8 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
   can('read', 'IngestReject', own);
   if (roles.has('analyst')) can('create', 'Submission', own);
   if (roles.has('chair') || roles.has('partnership_admin') || roles.has('auditor')) {
-    can('read', 'Submission', { agencyId: { $in: partnershipAgencyIds } });
+    // Partners see what happened, never what the file said or how many rows it had (docs/authorization.md).
+    can('read', 'Submission', [...SUBMISSION_OUTLINE_FIELDS], { agencyId: { $in: partnershipAgencyIds.filter((a) => a !== principal.agencyId) } });
   }
 
   // Agreements: every member reads those of their partnership; chairs and admins manage them.

@@ -73,7 +73,8 @@ type RawGrant = { agreementId: number; title: string; providerAgencyId: number; 
 /** What an audit entry says about the operation; who asked comes from the context. */
 export type AuditEntryInput = Omit<AuditRecord, 'userId' | 'agencyId' | 'partnershipId' | 'roles' | 'requestId'>;
 
-function withPrincipal(ctx: AccessContext, entry: AuditEntryInput): AuditRecord {
+/** The full audit record for an entry made by the context's principal. */
+export function withPrincipal(ctx: AccessContext, entry: AuditEntryInput): AuditRecord {
   return {
     ...entry,
     userId: ctx.principal.userId,

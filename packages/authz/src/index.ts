@@ -1,6 +1,6 @@
 export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, authenticateAccess, createAccessContext, emExecutor, inUnitOfWork } from './access';
+export { audit, authenticateAccess, createAccessContext, emExecutor, inUnitOfWork, withPrincipal } from './access';
 export type { AccessContext, AuditEntryInput, UnitOfWork } from './access';
 export { countIncidentsBy, GROUP_BY_FIELDS } from './aggregates';
 export type { CountCell, CountRequest, CountValue, GroupByField, ProviderCounts } from './aggregates';
@@ -19,5 +19,7 @@ export { hasRole, loadPrincipal } from './principal';
 export type { Principal } from './principal';
 export { DEFAULT_SDC, protectTable } from './sdc';
 export type { SdcOptions, SdcTable } from './sdc';
-export { getSubmission, listRejects, listSubmissions } from './submissions';
+export { getSubmission, listRejects, listSubmissions, outlineMessage } from './submissions';
 export type { RejectView, SubmissionQuery, SubmissionView } from './submissions';
+export { SUBMISSION_DETAIL_FIELDS, SUBMISSION_OUTLINE_FIELDS } from './submission-fields';
+export type { SubmissionField } from './submission-fields';

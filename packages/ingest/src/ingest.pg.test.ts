@@ -102,12 +102,21 @@ describe('ingest: police street-level files into PostgreSQL', () => {
     const good = (id: string) => `${id},2024-04,Leicestershire Police,Leicestershire Police,-1.206,52.771,On or near Park,E01025667,Charnwood 001A,Burglary,,`;
     const csv = [header, good('r1'), good('r2').replace('2024-04', '2024-4'), good('r3').replace('52.771', '152.771'), good('r4'), good('r1')].join('\n') + '\n';
     const partial = await ingest({ source: bytesOf(csv), fileName: 'partial.csv' });
-    expect(partial).toMatchObject({ status: 'accepted', rowsRead: 5, rowsAccepted: 2, rowsRejected: 3, rowsInserted: 2 });
-    const rejects = await db.pool.query('select row_number, column_name, reason from ingest_reject where submission_id = $1 order by row_number', [partial.submissionId]);
+    // Row 5 repeats row 1 exactly, id and all: both are published rows, kept with a note, not rejected.
+    expect(partial).toMatchObject({ status: 'accepted', rowsRead: 5, rowsAccepted: 3, rowsRejected: 2, rowsInserted: 3 });
+    expect(partial.quality).toEqual([{ code: 'SHARED_SOURCE_ID', rows: 2, message: expect.stringContaining('2 rows share 1 source ids') }]);
+    const rejects = await db.pool.query('select row_number, column_name, reason, severity from ingest_reject where submission_id = $1 order by row_number', [partial.submissionId]);
     expect(rejects.rows).toEqual([
-      { row_number: 2, column_name: 'Month', reason: 'INVALID_DATE' },
-      { row_number: 3, column_name: 'Latitude', reason: 'INVALID_COORDINATE' },
-      { row_number: 5, column_name: 'id', reason: 'DUPLICATE_ID' },
+      { row_number: 1, column_name: null, reason: 'SHARED_SOURCE_ID', severity: 'note' },
+      { row_number: 2, column_name: 'Month', reason: 'INVALID_DATE', severity: 'reject' },
+      { row_number: 3, column_name: 'Latitude', reason: 'INVALID_COORDINATE', severity: 'reject' },
+      { row_number: 5, column_name: null, reason: 'SHARED_SOURCE_ID', severity: 'note' },
+    ]);
+    const keys = await db.pool.query('select natural_key, source_ref from incident where submission_id = $1 order by natural_key', [partial.submissionId]);
+    expect(keys.rows).toEqual([
+      { natural_key: 'r1', source_ref: 'r1' },
+      { natural_key: 'r1#2', source_ref: 'r1' },
+      { natural_key: 'r4', source_ref: 'r4' },
     ]);
 
     const before = (await db.pool.query('select count(*)::int as n from incident')).rows[0].n;

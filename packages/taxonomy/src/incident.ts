@@ -37,6 +37,11 @@ export interface NormalisedIncident {
    * one (a last-updated or closed-date column). Ingest never lets an older row overwrite a newer one.
    */
   asOf?: string | null;
+  /**
+   * The organisations the row says it belongs to (data.police.uk "Reported by" and "Falls within"):
+   * ingest refuses a file none of whose names is the submitting agency's.
+   */
+  publisher?: string[] | null;
 }
 
 /** An update to an incident already stored (e.g. a police outcome for a crime). */

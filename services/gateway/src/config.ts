@@ -63,6 +63,11 @@ export const VARIABLES: Record<string, VariableDoc> = {
   JWT_TTL: { description: 'Lifetime of tokens issued by `csp-hub token`', sensitive: false, default: '8h' },
   LOG_LEVEL: { description: 'pino level: fatal, error, warn, info, debug, trace or silent', sensitive: false, default: 'info' },
   UPLOAD_MAX_BYTES: { description: 'Largest file accepted by HTTP upload, in bytes', sensitive: false, default: '2147483648' },
+  UPLOAD_MAX_CONCURRENT: { description: 'HTTP uploads in progress at once, across all users (more get 429 with Retry-After)', sensitive: false, default: '4' },
+  UPLOAD_MAX_PER_USER: { description: 'HTTP uploads in progress at once for one user', sensitive: false, default: '2' },
+  UPLOAD_SPOOL_DIR: { description: 'Folder where an upload is received in full before it is ingested', sensitive: false, default: '<CSP_HUB_DATA_DIR>/spool' },
+  DB_POOL_MAX: { description: 'Connections in the pool that serves reads', sensitive: false, default: '10' },
+  INGEST_POOL_MAX: { description: 'Connections in the separate pool ingest transactions use (at least 2)', sensitive: false, default: '3' },
   LOG_SQL: { description: 'Log every SQL statement at debug level', sensitive: false, default: 'false' },
   SDC_MIN_COUNT: { description: 'Disclosure control: smallest count withheld from aggregate-tier tables', sensitive: false, default: '1' },
   SDC_MAX_COUNT: { description: 'Disclosure control: largest count withheld from aggregate-tier tables', sensitive: false, default: '4' },
@@ -88,6 +93,11 @@ function spec(env: NodeJS.ProcessEnv) {
       JWT_TTL: duration({ default: '8h', desc: VARIABLES.JWT_TTL!.description }),
       LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: VARIABLES.LOG_LEVEL!.description }),
       UPLOAD_MAX_BYTES: num({ default: 2 * 1024 ** 3, desc: VARIABLES.UPLOAD_MAX_BYTES!.description }),
+      UPLOAD_MAX_CONCURRENT: num({ default: 4, desc: VARIABLES.UPLOAD_MAX_CONCURRENT!.description }),
+      UPLOAD_MAX_PER_USER: num({ default: 2, desc: VARIABLES.UPLOAD_MAX_PER_USER!.description }),
+      UPLOAD_SPOOL_DIR: str({ default: '', desc: VARIABLES.UPLOAD_SPOOL_DIR!.description }),
+      DB_POOL_MAX: num({ default: 10, desc: VARIABLES.DB_POOL_MAX!.description }),
+      INGEST_POOL_MAX: num({ default: 3, desc: VARIABLES.INGEST_POOL_MAX!.description }),
       LOG_SQL: bool({ default: false, desc: VARIABLES.LOG_SQL!.description }),
       SDC_MIN_COUNT: num({ default: 1, desc: VARIABLES.SDC_MIN_COUNT!.description }),
       SDC_MAX_COUNT: num({ default: 4, desc: VARIABLES.SDC_MAX_COUNT!.description }),
@@ -125,8 +135,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(cleaned.SDC_MIN_COUNT) || !Number.isInteger(cleaned.SDC_MAX_COUNT) || cleaned.SDC_MIN_COUNT < 1 || cleaned.SDC_MAX_COUNT < cleaned.SDC_MIN_COUNT) {
     problems.push('  SDC_MIN_COUNT / SDC_MAX_COUNT: whole numbers with 1 <= SDC_MIN_COUNT <= SDC_MAX_COUNT');
   }
+  for (const name of ['UPLOAD_MAX_CONCURRENT', 'UPLOAD_MAX_PER_USER', 'DB_POOL_MAX'] as const) {
+    if (!Number.isInteger(cleaned[name]) || cleaned[name] < 1) problems.push(`  ${name}: a whole number of at least 1`);
+  }
+  if (!Number.isInteger(cleaned.INGEST_POOL_MAX) || cleaned.INGEST_POOL_MAX < 2) {
+    problems.push('  INGEST_POOL_MAX: a whole number of at least 2 (one connection runs a submission, one records a refusal)');
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  return Object.assign(Object.create(null) as object, cleaned, { repoRoot }) as Config;
+  return Object.assign(Object.create(null) as object, cleaned, {
+    repoRoot,
+    UPLOAD_SPOOL_DIR: cleaned.UPLOAD_SPOOL_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'spool'),
+  }) as Config;
 }
 
 /** The variables table as Markdown (README "Configuration"). */

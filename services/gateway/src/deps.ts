@@ -7,14 +7,26 @@ import { bearerToken, verifyToken } from './auth/jwt';
 import type { SigningKeys } from './auth/keys';
 import type { Logger } from './logger';
 
+/** How uploads are received: size, how many at once, where they wait on disk. */
+export interface UploadLimits {
+  maxBytes: number;
+  /** Uploads in progress across all users. */
+  maxConcurrent: number;
+  maxPerUser: number;
+  /** Folder where an upload is received in full before its ingest starts. */
+  spoolDir: string;
+}
+
 export interface AppDeps {
   orm: MikroORM;
-  /** Raw pool for health checks and COPY streams. */
+  /** The pool that serves reads (authorized queries, audit of reads, health). */
   pool: pg.Pool;
+  /** A separate pool for ingest transactions, so long loads never starve reads. */
+  ingestPool: pg.Pool;
   keys: SigningKeys;
   logger: Logger;
   production: boolean;
-  uploadMaxBytes: number;
+  uploads: UploadLimits;
   sdc: SdcOptions;
 }
 

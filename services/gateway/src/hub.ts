@@ -9,6 +9,8 @@ export interface Hub {
   db: DatabaseHandle;
   orm: MikroORM;
   pool: pg.Pool;
+  /** Ingest transactions run here, never on the pool that serves reads. */
+  ingestPool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -29,21 +31,26 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
     await db.close();
     throw error;
   }
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  const pool = new pg.Pool({ connectionString: db.url, max: config.DB_POOL_MAX });
+  const ingestPool = new pg.Pool({ connectionString: db.url, max: config.INGEST_POOL_MAX });
   let closed = false;
-  pool.on('error', (error) => {
-    if (!closed) logger.warn({ err: error }, 'idle database connection failed');
-  });
+  for (const p of [pool, ingestPool]) {
+    p.on('error', (error) => {
+      if (!closed) logger.warn({ err: error }, 'idle database connection failed');
+    });
+  }
   const ormRef = orm;
   return {
     db,
     orm: ormRef,
     pool,
+    ingestPool,
     async close() {
       if (closed) return;
       closed = true;
       await ormRef.close();
       await pool.end();
+      await ingestPool.end();
       await db.close();
     },
   };

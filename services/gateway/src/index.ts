@@ -1,7 +1,7 @@
 export { createHubApp } from './app';
 export type { HubApp } from './app';
 export { authenticate } from './deps';
-export type { AppDeps } from './deps';
+export type { AppDeps, UploadLimits } from './deps';
 export { bearerToken, signToken, verifyToken } from './auth/jwt';
 export type { TokenClaims } from './auth/jwt';
 export { loadSigningKeys } from './auth/keys';

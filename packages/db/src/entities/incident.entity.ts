@@ -11,6 +11,11 @@ import { Submission } from './submission.entity';
 @Unique({ name: 'incident_natural_key_uniq', properties: ['agency', 'feed', 'naturalKey'] })
 @Index({ name: 'incident_submission_idx', properties: ['submission'] })
 @Index({ name: 'incident_lad_month_id_idx', properties: ['ladCode', 'occurredMonth', 'id'] })
+@Index({
+  name: 'incident_shared_ref_idx',
+  expression:
+    'create index "incident_shared_ref_idx" on "incident" ("agency_id", "feed", "source_ref") where natural_key <> source_ref',
+})
 @Check({ name: 'incident_latitude_range', expression: 'latitude is null or (latitude >= -90::double precision and latitude <= 90::double precision)' })
 @Check({ name: 'incident_longitude_range', expression: 'longitude is null or (longitude >= -180::double precision and longitude <= 180::double precision)' })
 @Check({ name: 'incident_month_first_day', expression: "extract(day from occurred_month) = 1" })
@@ -86,6 +91,34 @@ export class Incident {
   /** Free text that stays with the providing agency (e.g. ISTV location description). */
   @Property({ type: 'string', columnType: 'text', nullable: true, comment: 'kept to the providing agency until reviewed' })
   restrictedText: string | null = null;
+
+  /** md5 of what the source said (not of what the hub derived), as a uuid: tells an edited row from an unchanged one. */
+  @Property({ type: 'uuid', nullable: true, comment: 'md5 of the source content of the row; null for rows stored before revisions were tracked' })
+  contentHash: string | null = null;
+
+  /**
+   * When the source says the stored values were current: the row's own as-of
+   * (a last-updated column) or its submission's. A row changes only when a
+   * submission with a later as-of brings different content.
+   */
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
+  asOf: Date = new Date();
+
+  /** Set when a later snapshot of the same period no longer publishes the row: kept for history, excluded from reads. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  retiredAt: Date | null = null;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  retiredBySubmissionId: number | null = null;
+
+  /** Disclosure control: a random key 0-255 per record; the cell key of a count is the sum of its records' keys mod 256. */
+  @Property({
+    type: 'smallint',
+    columnType: 'int2',
+    defaultRaw: '(floor((random() * (256)::double precision)))::smallint',
+    comment: 'cell-key method record key, uniform 0-255',
+  })
+  recordKey!: number;
 
   @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
   firstSeenAt: Date = new Date();

@@ -1,4 +1,6 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { appendAuditIn } from '@csp-hub/authz';
+import { submissionAuditDetail } from '../submission-audit';
 import path from 'node:path';
 import { seedDemo } from '@csp-hub/db';
 import { importGeography, ingestFile } from '@csp-hub/ingest';
@@ -37,13 +39,26 @@ export async function loadDemo(hub: Hub, referenceDir: string, logger: Logger): 
     const file = path.join(referenceDir, d.file);
     if (!existsSync(file)) continue;
     const agency = await hub.pool.query<{ id: number }>('select id from agency where code = $1', [d.agency]);
-    const result = await ingestFile(hub.pool, {
+    const result = await ingestFile(hub.ingestPool, {
       agencyId: agency.rows[0]!.id,
       feed: d.feed,
       fileName: path.basename(file),
-      source: createReadStream(file),
+      path: file,
       submitter: { userId: null, label: 'demo seed', via: 'seed' },
       logger,
+      beforeCommit: (tx, outcome) =>
+        appendAuditIn(tx, {
+          userId: null,
+          agencyId: agency.rows[0]!.id,
+          partnershipId: null,
+          roles: [],
+          operation: 'create',
+          objectType: 'Submission',
+          objectId: String(outcome.submissionId),
+          detail: submissionAuditDetail(outcome, 'seed'),
+          rowCount: outcome.rowsAccepted,
+          agreementIds: [],
+        }).then(() => undefined),
     });
     if (result.status === 'accepted') submissions += 1;
   }

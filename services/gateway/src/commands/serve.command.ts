@@ -16,10 +16,16 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
   const app = await createHubApp({
     orm: hub.orm,
     pool: hub.pool,
+    ingestPool: hub.ingestPool,
     keys,
     logger,
     production: config.NODE_ENV === 'production',
-    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+    uploads: {
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      maxConcurrent: config.UPLOAD_MAX_CONCURRENT,
+      maxPerUser: config.UPLOAD_MAX_PER_USER,
+      spoolDir: config.UPLOAD_SPOOL_DIR,
+    },
     sdc: { min: config.SDC_MIN_COUNT, max: config.SDC_MAX_COUNT },
   });
   const shutdown = async (signal: string): Promise<void> => {

@@ -1,35 +1,44 @@
 import { subject as asSubject } from '@casl/ability';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { audit, listRejects } from '@csp-hub/authz';
+import { appendAuditIn, listRejects, withPrincipal, type AccessContext } from '@csp-hub/authz';
 import { csvLine, type Encoding } from '@csp-hub/adapter-kit';
-import { ingestFile } from '@csp-hub/ingest';
+import { ingestFile, type IngestResult } from '@csp-hub/ingest';
 import { HubError, isFeedId } from '@csp-hub/taxonomy';
 import type { AppDeps } from '../deps';
+import { submissionAuditDetail } from '../submission-audit';
 import { requestAccess } from './access';
+import { createUploadSlots } from './upload-slots';
 
 const ENCODINGS = new Set(['utf-8', 'windows-1252', 'auto']);
 
-/** Counts bytes as they arrive and refuses a body over the limit. */
-async function* limited(req: Request, max: number): AsyncGenerator<Uint8Array> {
-  let seen = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (seen > max) throw HubError.invalidInput('FILE_TOO_LARGE', `The file is larger than the ${max.toLocaleString('en-GB')}-byte upload limit`);
-    yield chunk;
+function httpStatusOf(result: IngestResult): number {
+  switch (result.status) {
+    case 'accepted':
+      return 201;
+    case 'duplicate':
+      return 200;
+    case 'refused':
+      return result.errorCode === 'FILE_TOO_LARGE' ? 413 : 422;
+    case 'failed':
+      return 500;
   }
 }
 
 /**
- * POST /api/submissions?feed=police.street&fileName=...&encoding=...
- * Body: the file's bytes (not multipart), streamed straight into the ingest
- * transaction. Analysts submit their own agency's data only.
+ * POST /api/submissions?feed=police.street&fileName=...&encoding=...&asOf=...
+ * Body: the file's bytes (not multipart; .gz or a .zip holding one file also
+ * accepted). The file is received in full to the spool folder before any
+ * database work, then ingested on the ingest pool; uploads in progress are
+ * bounded per user and in total. Analysts submit their own agency's data only.
  */
 export function submissionsRouter(deps: AppDeps): Router {
   const router = Router();
+  const slots = createUploadSlots(deps.uploads.maxConcurrent, deps.uploads.maxPerUser);
 
   router.post('/api/submissions', async (req: Request, res: Response, next: NextFunction) => {
+    let release: (() => void) | undefined;
     try {
-      const access = await requestAccess(deps, req);
+      const access: AccessContext = await requestAccess(deps, req);
       const { principal } = access;
       if (!access.ability.can('create', asSubject('Submission', { agencyId: principal.agencyId }))) {
         throw HubError.forbidden('NOT_AN_ANALYST', "Only analysts submit their agency's data feeds");
@@ -38,34 +47,73 @@ export function submissionsRouter(deps: AppDeps): Router {
       if (!isFeedId(feed)) throw HubError.invalidInput('UNKNOWN_FEED', `feed must be a feed id such as ${principal.agencyType}.street; see csp-hub feeds`);
       const encoding = req.query.encoding === undefined ? undefined : String(req.query.encoding);
       if (encoding !== undefined && !ENCODINGS.has(encoding)) throw HubError.invalidInput('UNKNOWN_ENCODING', 'encoding must be utf-8, windows-1252 or auto');
+      const asOf = req.query.asOf === undefined ? undefined : String(req.query.asOf);
       const fileName = String(req.query.fileName ?? 'upload').slice(0, 255);
       const contentType = req.headers['content-type'] ?? '';
       if (contentType.startsWith('multipart/')) {
         throw HubError.invalidInput('MULTIPART_NOT_SUPPORTED', 'Send the file as the request body (e.g. curl --data-binary @file.csv), not as a form');
       }
-      const result = await ingestFile(deps.pool, {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > deps.uploads.maxBytes) {
+        req.resume();
+        res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than the ${deps.uploads.maxBytes.toLocaleString('en-GB')}-byte upload limit.` } });
+        return;
+      }
+      const slot = slots.take(principal.userId);
+      if ('refused' in slot) {
+        req.resume();
+        res.setHeader('retry-after', '30');
+        res.status(429).json({
+          error: {
+            code: 'TOO_MANY_UPLOADS',
+            message:
+              slot.refused === 'user'
+                ? `You already have ${slot.limit} uploads in progress: wait for one to finish, then send this file again.`
+                : `The hub is receiving ${slot.limit} uploads already: send this file again in a minute.`,
+          },
+        });
+        return;
+      }
+      release = slot.release;
+      // The client going away stops the submission: it is rolled back and recorded as interrupted.
+      const stop = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) stop.abort('the client went away');
+      });
+      const result = await ingestFile(deps.ingestPool, {
         agencyId: principal.agencyId,
         feed,
         fileName,
-        source: limited(req, deps.uploadMaxBytes),
+        source: req,
+        maxBytes: deps.uploads.maxBytes,
+        spoolDir: deps.uploads.spoolDir,
+        signal: stop.signal,
         submitter: { userId: principal.userId, label: `user:${principal.userId}`, via: 'http' },
         ...(encoding ? { encoding: encoding as Encoding } : {}),
+        ...(asOf !== undefined ? { asOf } : {}),
         logger: req.log,
+        beforeCommit: async (tx, outcome) => {
+          await appendAuditIn(
+            tx,
+            withPrincipal(access, {
+              operation: 'create',
+              objectType: 'Submission',
+              objectId: String(outcome.submissionId),
+              detail: submissionAuditDetail(outcome, 'http'),
+              rowCount: outcome.rowsAccepted,
+              agreementIds: [],
+            }),
+          );
+        },
       });
-      await audit(access, {
-        operation: 'create',
-        objectType: 'Submission',
-        objectId: String(result.submissionId),
-        detail: { feed, status: result.status, rowsRead: result.rowsRead, rowsRejected: result.rowsRejected, checksum: result.checksum },
-        rowCount: result.rowsAccepted,
-        agreementIds: [],
-      });
-      const status = result.status === 'accepted' ? 201 : result.status === 'duplicate' ? 200 : 422;
-      res.status(status).json({ submission: result });
+      if (stop.signal.aborted) return; // nobody is listening; the attempt is recorded
+      res.status(httpStatusOf(result)).json({ submission: result });
     } catch (error) {
       // Read the rest of the body so the client gets the answer instead of a reset connection.
       req.resume();
       next(error);
+    } finally {
+      release?.();
     }
   });
 

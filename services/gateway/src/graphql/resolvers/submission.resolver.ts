@@ -35,4 +35,17 @@ export class SubmissionResolver {
     const page = await listRejects(ctx.access, Number(submission.id), limit, offset);
     return Object.assign(new RejectPageObject(), { total: page.total, items: page.rejects.map(RejectObject.from) });
   }
+
+  @FieldResolver(() => RejectPageObject, {
+    description: "Rows accepted with a data-quality note (e.g. sharing a source id with other rows): the submitting agency's own users only (audited)",
+  })
+  async notes(
+    @Root() submission: SubmissionObject,
+    @Arg('limit', () => Int, { defaultValue: 500 }) limit: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RejectPageObject> {
+    const page = await listRejects(ctx.access, Number(submission.id), limit, offset, 'note');
+    return Object.assign(new RejectPageObject(), { total: page.total, items: page.rejects.map(RejectObject.from) });
+  }
 }

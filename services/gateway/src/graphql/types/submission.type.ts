@@ -33,7 +33,23 @@ export class RejectPageObject {
   items!: RejectObject[];
 }
 
-@ObjectType('Submission', { description: 'Provenance of one submitted file' })
+@ObjectType('QualityNote', { description: 'A data-quality note on a submission, as a code and a count (no source values)' })
+export class QualityNoteObject {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => Int)
+  rows!: number;
+
+  @Field(() => String)
+  message!: string;
+}
+
+@ObjectType('Submission', {
+  description:
+    "Provenance of one submitted file. The submitting agency sees every field; partners see what happened but not the file's name, " +
+    'messages quoting it, its row counts or notes (null, named in withheld)',
+})
 export class SubmissionObject {
   @Field(() => ID)
   id!: string;
@@ -47,53 +63,77 @@ export class SubmissionObject {
   @Field(() => String)
   format!: string;
 
-  @Field(() => String)
-  fileName!: string;
+  @Field(() => String, { nullable: true })
+  fileName!: string | null;
 
-  @Field(() => String, { description: 'SHA-256 of the file' })
-  checksum!: string;
+  @Field(() => String, { nullable: true, description: 'SHA-256 of the content (inside a .gz or .zip: of the file it holds)' })
+  checksum!: string | null;
 
-  @Field(() => Int)
-  bytes!: number;
+  @Field(() => Int, { nullable: true, description: 'Bytes received' })
+  bytes!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'gzip or zip when the file came compressed' })
+  container!: string | null;
 
   @Field(() => String, { nullable: true })
   encoding!: string | null;
 
-  @Field(() => String, { description: 'accepted, duplicate or refused' })
+  @Field(() => String, { description: 'accepted, duplicate, refused or failed' })
   status!: string;
 
-  @Field(() => Int)
-  rowsRead!: number;
+  @Field(() => Int, { nullable: true })
+  rowsRead!: number | null;
 
-  @Field(() => Int)
-  rowsAccepted!: number;
+  @Field(() => Int, { nullable: true })
+  rowsAccepted!: number | null;
 
-  @Field(() => Int)
-  rowsRejected!: number;
+  @Field(() => Int, { nullable: true })
+  rowsRejected!: number | null;
 
-  @Field(() => Int)
-  rowsInserted!: number;
+  @Field(() => Int, { nullable: true })
+  rowsInserted!: number | null;
 
-  @Field(() => Int)
-  rowsUpdated!: number;
+  @Field(() => Int, { nullable: true })
+  rowsUpdated!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Rows a later snapshot of the same months no longer publishes' })
+  rowsRetired!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Rows that differed but were kept because the stored values are as new or newer' })
+  rowsKeptNewer!: number | null;
 
   @Field(() => String, { nullable: true })
   errorCode!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why; for partners, the fixed text of the code (never quoting the file)" })
   errorMessage!: string | null;
 
   @Field(() => ID, { nullable: true })
   duplicateOf!: string | null;
 
-  @Field(() => String)
-  submittedBy!: string;
+  @Field(() => String, { nullable: true })
+  submittedBy!: string | null;
 
   @Field(() => String)
   submittedVia!: string;
 
   @Field(() => GraphQLJSONObject, { nullable: true })
   header!: Record<string, string> | null;
+
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: 'When the content was current (see asOfSource)' })
+  asOf!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'file, submitter or upload' })
+  asOfSource!: string | null;
+
+  @Field(() => [String], { description: 'Months the file holds (YYYY-MM)' })
+  periods!: string[];
+
+  @Field(() => [ID], { description: 'Earlier submissions of the same feed and months this one revises' })
+  revises!: string[];
+
+  @Field(() => [QualityNoteObject], { nullable: true })
+  quality!: QualityNoteObject[] | null;
 
   @Field(() => GraphQLDateTimeISO)
   startedAt!: Date;
@@ -104,6 +144,9 @@ export class SubmissionObject {
   @Field(() => Int)
   durationMs!: number;
 
+  @Field(() => [String], { description: 'Fields withheld from you' })
+  withheld!: string[];
+
   static from(s: SubmissionView): SubmissionObject {
     return Object.assign(new SubmissionObject(), {
       ...s,
@@ -111,6 +154,8 @@ export class SubmissionObject {
       agencyId: String(s.agencyId),
       duplicateOf: s.duplicateOf === null ? null : String(s.duplicateOf),
       submittedBy: s.submittedByLabel,
+      asOf: s.asOf === null ? null : new Date(s.asOf),
+      revises: s.revises.map(String),
       startedAt: new Date(s.startedAt),
       finishedAt: new Date(s.finishedAt),
     });
