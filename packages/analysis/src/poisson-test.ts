@@ -51,7 +51,8 @@ function binomialUpperTail(k: number, n: number, p: number): number {
  * Two-sided exact binomial p-value with R's rule (binom.test): the sum of the
  * probabilities of every outcome no more likely than x (relative tolerance
  * 1e-7). The pmf is monotone on each side of the mean, so the cut-off on the
- * far side is found by bisection: O(log n) pmf evaluations, any n.
+ * far side is found by bisection: O(log n) pmf evaluations, any n. The
+ * result has 7 significant digits.
  */
 export function binomialTwoSidedPValue(x: number, n: number, p: number): number {
   checkCount('successes', x);
@@ -84,7 +85,9 @@ export function binomialTwoSidedPValue(x: number, n: number, p: number): number 
     }
     pValue = binomialLowerTail(lo - 1, n, p) + binomialUpperTail(x, n, p);
   }
-  return Math.min(1, Math.max(0, pValue));
+  // jStat's incomplete beta is good to about 1e-8 relative: digits past the 7th are
+  // noise, and would order two equally strong changes at random (0.9999999999986 vs 1).
+  return Math.min(1, Number(Math.max(0, pValue).toPrecision(7)));
 }
 
 /**
