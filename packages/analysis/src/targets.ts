@@ -55,7 +55,7 @@ export interface ActualPoint {
 export interface Milestone {
   date: string;
   expected: number;
-  /** Latest actual dated after the previous milestone and on or before this one; null if none (or still ahead). */
+  /** Latest actual dated after the previous milestone and on or before this one; null if none, or if the milestone is after asOf. */
   actual: number | null;
 }
 
@@ -168,7 +168,7 @@ export function targetProgress(target: TargetDefinition, actualSeries: readonly 
   milestoneDays.push(end);
   const milestones = milestoneDays.map((day, i) => {
     const after = i === 0 ? start : milestoneDays[i - 1]!;
-    const within = known.filter((p) => p.day > after && p.day <= day);
+    const within = day > asOfDay ? [] : known.filter((p) => p.day > after && p.day <= day);
     const date = dateOfDay(day);
     return { date, expected: expectedOn(target, date), actual: within.at(-1)?.value ?? null };
   });
