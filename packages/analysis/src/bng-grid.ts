@@ -116,12 +116,15 @@ export function createBngGrid(sizeM: number): BngGrid {
         );
         const outer = projected[0] ?? [];
         if (outer.length < 4) throw HubError.invalidInput('INVALID_GEOMETRY', 'a polygon ring needs at least 4 positions (closed)');
-        const box = {
-          minEasting: Math.min(...outer.map((p) => p[0]!)),
-          minNorthing: Math.min(...outer.map((p) => p[1]!)),
-          maxEasting: Math.max(...outer.map((p) => p[0]!)),
-          maxNorthing: Math.max(...outer.map((p) => p[1]!)),
-        };
+        const box = outer.reduce(
+          (bx, [e, n]) => ({
+            minEasting: Math.min(bx.minEasting, e!),
+            minNorthing: Math.min(bx.minNorthing, n!),
+            maxEasting: Math.max(bx.maxEasting, e!),
+            maxNorthing: Math.max(bx.maxNorthing, n!),
+          }),
+          { minEasting: Infinity, minNorthing: Infinity, maxEasting: -Infinity, maxNorthing: -Infinity },
+        );
         for (const cell of cellsInBox(box)) {
           const b = bounds(cell);
           if (pointInPolygon([b.minEasting + sizeM / 2, b.minNorthing + sizeM / 2], projected) !== false) ids.add(cell);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hotspotStatus, HOTSPOT_STATUSES } from './hotspot-status';
+import type { GiClass, GiStarResult } from './gi-star';
+import { hotspotStatus, hotspotStatusByCell, HOTSPOT_STATUSES } from './hotspot-status';
 
 const s = (pattern: string) => [...pattern].map((ch) => ch === 'H');
 
@@ -51,5 +52,31 @@ describe('hotspotStatus (periods oldest first; H = hot)', () => {
         expect(h.hotPeriods).toBe(flags.filter(Boolean).length);
       }),
     );
+  });
+});
+
+describe('hotspotStatusByCell', () => {
+  const period = (classes: Record<string, GiClass>): GiStarResult => ({
+    cells: Object.entries(classes).map(([id, c]) => ({ id, value: 0, neighbourhood: 1, z: 0, pValue: 1, qValue: 1, class: c })),
+    n: Object.keys(classes).length,
+    mean: 0,
+    s: 0,
+    correction: 'fdr',
+  });
+
+  it('gives every cell ever hot its status; a cell missing from a period was not hot then', () => {
+    const periods = [
+      period({ a: 'hot-99', b: 'not-significant', c: 'hot-95', d: 'cold-99' }),
+      period({ a: 'hot-99', b: 'not-significant', c: 'not-significant' }),
+      period({ a: 'hot-95', b: 'hot-95', c: 'not-significant', d: 'cold-95' }),
+      period({ a: 'hot-99', b: 'hot-99', c: 'not-significant', d: 'not-significant' }),
+      period({ a: 'hot-99', b: 'hot-99', c: 'not-significant', d: 'not-significant' }),
+    ];
+    expect(hotspotStatusByCell(periods).map((s) => [s.id, s.status])).toEqual([
+      ['b', 'emerging'],
+      ['a', 'persistent'],
+      ['c', 'former'],
+    ]);
+    expect(hotspotStatusByCell(periods, { side: 'cold' }).map((s) => [s.id, s.status])).toEqual([['d', 'intermittent']]);
   });
 });

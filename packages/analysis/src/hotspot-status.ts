@@ -1,6 +1,6 @@
 import { HubError } from '@csp-hub/taxonomy';
-import { type GiClass, GI_CLASSES, isCold, isHot } from './gi-star';
-import { checkInteger, checkProbability } from './inputs';
+import { type GiClass, GI_CLASSES, type GiStarResult, isCold, isHot } from './gi-star';
+import { checkInteger, checkProbability, compareKeys } from './inputs';
 
 /**
  * A cell's (or location's) hotspot status across consecutive periods, oldest
@@ -66,4 +66,27 @@ export function hotspotStatus(series: readonly (GiClass | boolean)[], options: H
   else if (periods - 1 - lastHot < recent) status = 'intermittent';
   else status = 'former';
   return { status, ...history };
+}
+
+export interface CellHotspotHistory extends HotspotHistory {
+  id: string;
+}
+
+/**
+ * Status of every cell that was hot (cold with side 'cold') in at least one
+ * period, from Gi* results per period, oldest first. A cell missing from a
+ * period's lattice counts as not hot then. Ordered emerging, persistent,
+ * intermittent, former, then by cell id.
+ */
+export function hotspotStatusByCell(periods: readonly GiStarResult[], options: HotspotStatusOptions = {}): CellHotspotHistory[] {
+  const side = options.side ?? 'hot';
+  const flagged = side === 'cold' ? isCold : isHot;
+  const ids = new Set<string>();
+  const byPeriod = periods.map((p) => {
+    const classes = new Map(p.cells.map((c) => [c.id, c.class]));
+    for (const [id, c] of classes) if (flagged(c)) ids.add(id);
+    return classes;
+  });
+  const rows = [...ids].map((id) => ({ id, ...hotspotStatus(byPeriod.map((m) => m.get(id) ?? 'not-significant'), options) }));
+  return rows.sort((a, b) => HOTSPOT_STATUSES.indexOf(a.status) - HOTSPOT_STATUSES.indexOf(b.status) || compareKeys(a.id, b.id));
 }

@@ -1,5 +1,6 @@
 import { HubError } from '@csp-hub/taxonomy';
-import type { CellValue } from './gi-star';
+import { type CellSystem, countByCell, type LocatedCount } from './cell-system';
+import { type CellValue, getisOrdGiStar, type GiStarOptions, type GiStarResult } from './gi-star';
 import { checkCount, checkKey, compareKeys } from './inputs';
 
 /**
@@ -28,4 +29,18 @@ export function buildLattice(studyArea: Iterable<string>, counts: ReadonlyMap<st
   }
   const cells = [...area].sort(compareKeys).map((id) => ({ id, value: counts.get(id) ?? 0 }));
   return { cells, outside: { cells: outsideCells, count: outsideCount } };
+}
+
+export interface Hotspots extends GiStarResult {
+  /** Incidents in cells outside the study area (not in the statistic). */
+  outside: Lattice['outside'];
+}
+
+/**
+ * The usual pipeline in one call: located counts -> cells -> the study
+ * area's lattice (zeros filled) -> Gi*.
+ */
+export function findHotspots(system: CellSystem, studyArea: Iterable<string>, points: Iterable<LocatedCount>, options: GiStarOptions = {}): Hotspots {
+  const lattice = buildLattice(studyArea, countByCell(system, points));
+  return { ...getisOrdGiStar(lattice.cells, (id) => system.neighbours(id), options), outside: lattice.outside };
 }

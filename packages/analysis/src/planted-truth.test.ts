@@ -6,10 +6,10 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
 import { PRIORITIES, type Priority } from '@csp-hub/taxonomy';
 import { bngToLonLat, createBngGrid, lonLatToBng } from './bng-grid';
-import { countByCell, type LonLatGeometry } from './cell-system';
-import { getisOrdGiStar, isHot } from './gi-star';
-import { hotspotStatus } from './hotspot-status';
-import { buildLattice } from './lattice';
+import type { LonLatGeometry } from './cell-system';
+import { isHot } from './gi-star';
+import { hotspotStatus, hotspotStatusByCell } from './hotspot-status';
+import { findHotspots } from './lattice';
 import { whatChanged } from './period-comparison';
 import { repeatLocations } from './repeats';
 import { topLocations } from './top-locations';
@@ -130,9 +130,9 @@ describe.each([1, 2, 3])('planted truth (seed %i)', (seed) => {
 
   const giOf = (period: Period) => {
     const points = incidents.filter((i) => i.period === period).map((i) => ({ longitude: i.longitude, latitude: i.latitude, count: 1 }));
-    const lattice = buildLattice(STUDY_AREA, countByCell(GRID, points));
-    expect(lattice.outside.count).toBe(0); // the hotspot is well inside the district
-    return getisOrdGiStar(lattice.cells, GRID.neighbours);
+    const hotspots = findHotspots(GRID, STUDY_AREA, points);
+    expect(hotspots.outside.count).toBe(0); // the hotspot is well inside the district
+    return hotspots;
   };
   const centre = GRID.cellOfBng(HOTSPOT.easting, HOTSPOT.northing);
 
@@ -152,8 +152,10 @@ describe.each([1, 2, 3])('planted truth (seed %i)', (seed) => {
   });
 
   it('the hotspot is persistent across the periods', () => {
-    const series = [...PERIODS].sort().map((period) => giOf(period).cells.find((c) => c.id === centre)!.class);
-    expect(hotspotStatus(series).status).toBe('persistent');
+    const results = [...PERIODS].sort().map((period) => giOf(period));
+    expect(hotspotStatus(results.map((r) => r.cells.find((c) => c.id === centre)!.class)).status).toBe('persistent');
+    const statuses = hotspotStatusByCell(results);
+    expect(statuses.find((s) => s.id === centre)).toMatchObject({ status: 'persistent', hotPeriods: 5, currentRun: 5 });
   });
 
   it('finds the planted repeat location', () => {

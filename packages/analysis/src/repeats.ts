@@ -55,7 +55,7 @@ function summarise(events: readonly KeyedEvent[], options: RepeatOptions): Repea
   if (parsed.length === 0 && options.end === undefined) {
     return { repeats: [], events: 0, keys: 0, repeatEvents: 0, repeatShare: null, outsideWindow: 0, window: null };
   }
-  const end = options.end === undefined ? Math.max(...parsed.map((e) => e.ms)) : instant('end', options.end);
+  const end = options.end === undefined ? parsed.reduce((m, e) => Math.max(m, e.ms), -Infinity) : instant('end', options.end);
   const start = end - windowMs;
   // Window (start, end]: a window of 28 days ending at the last event holds 28 days, not 29.
   const inside = parsed.filter((e) => e.ms > start && e.ms <= end);
@@ -77,7 +77,7 @@ function summarise(events: readonly KeyedEvent[], options: RepeatOptions): Repea
       last: new Date(times.at(-1)!).toISOString(),
       gapsDays,
       medianGapDays: median(gapsDays),
-      minGapDays: Math.min(...gapsDays),
+      minGapDays: gapsDays.reduce((m, g) => Math.min(m, g), Infinity),
     });
   }
   repeats.sort((a, b) => b.count - a.count || compareKeys(a.key, b.key));
