@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HubError } from '@csp-hub/taxonomy';
-import { comparePeriods, controlLimits, whatChanged } from './period-comparison';
+import { comparePeriods, controlLimits, type PeriodComparisonInput, whatChanged } from './period-comparison';
 
 describe('comparePeriods: the worked example of docs/analysis.md', () => {
   // 60 this month; 48 last month; same month 45, 40, 50 in the three years before.
@@ -81,6 +81,7 @@ describe('comparePeriods: edges', () => {
     expect(bad(() => comparePeriods({ current: 1, previous: 2, history: [3, Number.NaN] }))).toMatch(/history\[1\]/);
     expect(bad(() => comparePeriods({ current: 1, previous: 2, history: [3], lengths: { current: 30, history: [1, 2] } }))).toMatch(/lengths.history has 2/);
     expect(bad(() => comparePeriods({ current: 1, previous: 2, history: [] }, { alpha: 1 }))).toMatch(/alpha/);
+    expect(bad(() => comparePeriods({ current: 1, previous: 2 } as unknown as PeriodComparisonInput))).toMatch(/history must list/);
   });
 
   it('property: % change is null exactly when the expected base is 0; significance follows alpha', () => {

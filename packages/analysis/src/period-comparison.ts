@@ -132,6 +132,9 @@ export function controlLimits(history: readonly number[], sigmas = 2): ControlLi
 
 export function comparePeriods(input: PeriodComparisonInput, options: PeriodComparisonOptions = {}): PeriodComparison {
   const alpha = checkProbability('alpha', options.alpha ?? 0.05);
+  if (!Array.isArray(input.history)) {
+    throw HubError.invalidInput('INVALID_VALUE', 'history must list the counts of the same period in earlier years (may be empty)');
+  }
   const current = checkCount('current', input.current);
   const tCurrent = checkPositive('current length', input.lengths?.current ?? 1);
   const tPrevious = checkPositive('previous length', input.lengths?.previous ?? tCurrent);
