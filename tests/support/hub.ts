@@ -6,7 +6,7 @@ import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/
 import { createHubApp, createLogger, signToken, type HubApp, type OidcVerifier, type SigningKeys } from '@csp-hub/gateway';
 
 export interface TestHub {
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port> (changes on restart) */
   base: string;
   db: TestDatabase;
   orm: MikroORM;
@@ -16,7 +16,11 @@ export interface TestHub {
   tokenFor(email: string, ttl?: string): Promise<string>;
   /** POST a GraphQL query; returns status and parsed body. */
   gql(query: string, options?: { token?: string; variables?: Record<string, unknown> }): Promise<{ status: number; body: GraphQLBody }>;
-  /** Stops the gateway and starts it again on the same database, port and pool with other keys or identity provider. */
+  /**
+   * Stops the gateway and starts it again on the same database and pool with
+   * other keys or identity provider, on a new port (base changes) so no client
+   * connection to the stopped server is reused.
+   */
   restart(options?: TestHubOptions): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,7 +57,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
   const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
   // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
   const logger = createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');
-  const start = async (opts: TestHubOptions, port: number): Promise<{ app: HubApp; keys: SigningKeys; port: number }> => {
+  const start = async (opts: TestHubOptions): Promise<{ app: HubApp; keys: SigningKeys; base: string }> => {
     const keys = opts.keys ?? testKeys();
     const app = await createHubApp({
       orm,
@@ -65,13 +69,12 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       uploadMaxBytes: 512 * 1024 * 1024,
       sdc: { min: 1, max: 4 },
     });
-    await new Promise<void>((resolve) => app.httpServer.listen(port, '127.0.0.1', () => resolve()));
-    return { app, keys, port: (app.httpServer.address() as AddressInfo).port };
+    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
+    return { app, keys, base: `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}` };
   };
-  let running = await start(options, 0);
-  const base = `http://127.0.0.1:${running.port}`;
+  let running = await start(options);
   const hub: TestHub = {
-    base,
+    base: running.base,
     db,
     orm,
     keys: running.keys,
@@ -82,13 +85,14 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
     async gql(query, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const res = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: options.variables }) });
+      const res = await fetch(`${hub.base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: options.variables }) });
       return { status: res.status, body: (await res.json()) as GraphQLBody };
     },
     async restart(opts = {}) {
       await running.app.stop();
-      running = await start(opts, running.port);
+      running = await start(opts);
       hub.keys = running.keys;
+      hub.base = running.base;
     },
     async stop() {
       await running.app.stop();

@@ -72,6 +72,10 @@ export function verifyToken(keys: SigningKeys, token: string): TokenClaims {
   if (!decoded || typeof decoded.payload === 'string') {
     throw HubError.unauthenticated('TOKEN_INVALID', 'The token was rejected: it is not a signed JWT');
   }
+  // Another issuer's token is refused as such before any key is looked up (the signature is checked below).
+  if (decoded.payload.iss !== keys.issuer) {
+    throw HubError.unauthenticated('TOKEN_INVALID', 'The token was rejected: it comes from an issuer this hub does not accept');
+  }
   const key = keyFor(keys, decoded.header.kid);
   let payload: string | jwt.JwtPayload;
   try {

@@ -68,7 +68,7 @@ describe('hub signing keys', () => {
     expect(keys.signing).toBeNull();
     expect(keys.verifying.size).toBe(0);
     expect(() => signToken(keys, { sub: '1', pid: 1 }, '1h')).toThrow(/no signing key/);
-    expect(() => verifyToken(keys, jwt.sign({ pid: 1 }, A.privatePem, { algorithm: 'ES256', expiresIn: '1h' }))).toThrow(/identity provider only/);
+    expect(() => verifyToken(keys, jwt.sign({ pid: 1 }, A.privatePem, { algorithm: 'ES256', issuer: 'csp-hub', expiresIn: '1h' }))).toThrow(/identity provider only/);
     expect(readFileSync.bind(null, path.join(dataDir, 'keys', 'dev-es256-private.pem'))).toThrow();
   });
 
