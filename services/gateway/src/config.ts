@@ -79,7 +79,7 @@ interface VariableDoc {
 }
 
 export const VARIABLES: Record<string, VariableDoc> = {
-  NODE_ENV: { description: 'development, test or production; production requires real JWT keys and hides introspection', sensitive: false, default: 'development' },
+  NODE_ENV: { description: 'development, test or production; production needs an identity provider or real hub keys, never generates keys and hides introspection', sensitive: false, default: 'development' },
   HOST: { description: 'Interface the HTTP server binds to', sensitive: false, default: '127.0.0.1' },
   PORT: { description: 'HTTP port for GraphQL, uploads and /healthz', sensitive: false, default: '4100' },
   DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
