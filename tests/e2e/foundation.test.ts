@@ -79,12 +79,14 @@ describe('gateway over HTTP', () => {
 
   describe('rejects every token that is not valid, with UNAUTHENTICATED and no data', () => {
     const claims = () => ({ pid: 1 });
-    const sign = (overrides: jwt.SignOptions, key = hub.keys.signingKey, payload: object = claims()) =>
+    const signingKey = () => hub.keys.signing!.key;
+    const now = () => Math.floor(Date.now() / 1000);
+    const sign = (overrides: jwt.SignOptions, key = signingKey(), payload: object = claims()) =>
       jwt.sign(payload, key, { algorithm: 'ES256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '1h', ...overrides });
 
     const cases: [string, string, () => Promise<string | undefined> | string | undefined][] = [
       ['missing', 'TOKEN_MISSING', () => undefined],
-      ['expired', 'TOKEN_EXPIRED', () => jwt.sign({ pid: 1, exp: Math.floor(Date.now() / 1000) - 60 }, hub.keys.signingKey, { algorithm: 'ES256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
+      ['expired', 'TOKEN_EXPIRED', () => jwt.sign({ pid: 1, exp: Math.floor(Date.now() / 1000) - 60 }, signingKey(), { algorithm: 'ES256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
       ['for another audience', 'TOKEN_INVALID', () => sign({ audience: 'some-other-api' })],
       ['from another issuer', 'TOKEN_INVALID', () => sign({ issuer: 'evil-issuer' })],
       ['with alg none', 'TOKEN_INVALID', () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: String(userId), pid: 1, iss: 'csp-hub', aud: 'csp-hub-api', exp: Math.floor(Date.now() / 1000) + 3600 })}.`],
@@ -98,11 +100,17 @@ describe('gateway over HTTP', () => {
         flipped[5] = flipped[5]! ^ 0xff;
         return `${h}.${p}.${flipped.toString('base64url')}`;
       }],
-      ['signed by another key', 'TOKEN_INVALID', () => sign({}, testKeys().signingKey)],
-      ['HS256-signed with the public key (algorithm confusion)', 'TOKEN_INVALID', () => jwt.sign(claims(), hub.keys.verifyingKey, { algorithm: 'HS256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
-      ['for a user who does not exist', 'USER_UNKNOWN', () => jwt.sign(claims(), hub.keys.signingKey, { algorithm: 'ES256', subject: '999999', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '1h' })],
-      ['for another partnership than the user belongs to', 'PARTNERSHIP_MISMATCH', () => sign({}, hub.keys.signingKey, { pid: 2 })],
+      ['signed by another key', 'TOKEN_INVALID', () => sign({}, testKeys().signing!.key)],
+      ['HS256-signed with the public key (algorithm confusion)', 'TOKEN_INVALID', () => jwt.sign(claims(), hub.keys.verifying.get(null)!, { algorithm: 'HS256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
+      ['for a user who does not exist', 'USER_UNKNOWN', () => jwt.sign(claims(), signingKey(), { algorithm: 'ES256', subject: '999999', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '1h' })],
+      ['for another partnership than the user belongs to', 'PARTNERSHIP_MISMATCH', () => sign({}, signingKey(), { pid: 2 })],
       ['that is not a JWT at all', 'TOKEN_INVALID', () => 'not-a-token'],
+      // The time rules every token obeys (JWT_MAX_TTL is 12h here).
+      ['without an expiry', 'TOKEN_NO_EXPIRY', () => jwt.sign(claims(), signingKey(), { algorithm: 'ES256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
+      ['without an issue time', 'TOKEN_NO_ISSUED_AT', () => sign({ noTimestamp: true })],
+      ['issued in the future', 'TOKEN_ISSUED_IN_FUTURE', () => jwt.sign({ pid: 1, iat: now() + 60, exp: now() + 3600 }, signingKey(), { algorithm: 'ES256', subject: String(userId), issuer: 'csp-hub', audience: 'csp-hub-api' })],
+      ['valid for longer than the maximum lifetime', 'TOKEN_LIFETIME_TOO_LONG', () => sign({ expiresIn: '13h' })],
+      ['naming a key this hub does not know (kid)', 'TOKEN_KEY_UNKNOWN', () => sign({ keyid: 'someone-elses-key' })],
     ];
 
     it.each(cases)('%s (%s)', async (_label, reason, make) => {

@@ -5,19 +5,33 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createOrm, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
-import { createHubApp, createLogger, signToken, type HubApp, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
+import { createHubApp, createLogger, signToken, type HubApp, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
 
 export interface TestHub {
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port> (changes on restart) */
   base: string;
   db: TestDatabase;
   orm: MikroORM;
+  /** The hub-token keys the running gateway uses (changes on restart). */
   keys: SigningKeys;
   /** A valid token for a user by e-mail. */
   tokenFor(email: string, ttl?: string): Promise<string>;
   /** POST a GraphQL query; returns status and parsed body. */
   gql(query: string, options?: { token?: string; variables?: Record<string, unknown> }): Promise<{ status: number; body: GraphQLBody }>;
+  /**
+   * Stops the gateway and starts it again on the same database and pool with
+   * other keys or identity provider, on a new port (base changes) so no client
+   * connection to the stopped server is reused.
+   */
+  restart(options?: TestHubOptions): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  /** Hub-token keys; a fresh ES256 pair without kid when absent. */
+  keys?: SigningKeys;
+  /** OpenID Connect sign-in; none when absent. */
+  oidc?: OidcVerifier | null;
 }
 
 export interface GraphQLBody {
@@ -32,53 +46,65 @@ export function testUploadLimits(): UploadLimits {
 
 export function testKeys(): SigningKeys {
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return {
     algorithm: 'ES256',
-    signingKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    verifyingKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    signing: { key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), kid: null },
+    verifying: new Map([[null, publicPem]]),
     issuer: 'csp-hub',
     audience: 'csp-hub-api',
+    maxTtlSeconds: 12 * 3600,
   };
 }
 
 /** The gateway in-process over a fresh copy of the template database, on a free port. */
-export async function startTestHub(label: string): Promise<TestHub> {
+export async function startTestHub(label: string, options: TestHubOptions = {}): Promise<TestHub> {
   const db = await createTestDatabase(label);
   const orm = await createOrm({ url: db.url, poolMax: 5 });
   const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
   const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 3 }));
-  const keys = testKeys();
-  const app: HubApp = await createHubApp({
-    orm,
-    pool,
-    keys,
-    // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
-    logger: createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error'),
-    production: false,
-    ingestPool,
-    uploads: testUploadLimits(),
-    sdc: { min: 1, max: 4 },
-  });
-  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = app.httpServer.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
+  // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
+  const logger = createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');
+  const start = async (opts: TestHubOptions): Promise<{ app: HubApp; keys: SigningKeys; base: string }> => {
+    const keys = opts.keys ?? testKeys();
+    const app = await createHubApp({
+      orm,
+      pool,
+      keys,
+      oidc: opts.oidc ?? null,
+      logger,
+      production: false,
+      ingestPool,
+      uploads: testUploadLimits(),
+      sdc: { min: 1, max: 4 },
+    });
+    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
+    return { app, keys, base: `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}` };
+  };
+  let running = await start(options);
   const hub: TestHub = {
-    base,
+    base: running.base,
     db,
     orm,
-    keys,
+    keys: running.keys,
     async tokenFor(email, ttl = '1h') {
       const user = await orm.em.fork().findOneOrFail(User, { email }, { populate: ['partnership'] });
-      return signToken(keys, { sub: String(user.id), pid: user.partnership.id }, ttl);
+      return signToken(hub.keys, { sub: String(user.id), pid: user.partnership.id }, ttl);
     },
     async gql(query, options = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const res = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: options.variables }) });
+      const res = await fetch(`${hub.base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables: options.variables }) });
       return { status: res.status, body: (await res.json()) as GraphQLBody };
     },
+    async restart(opts = {}) {
+      await running.app.stop();
+      running = await start(opts);
+      hub.keys = running.keys;
+      hub.base = running.base;
+    },
     async stop() {
-      await app.stop();
+      await running.app.stop();
       await orm.close();
       await pool.end();
       await ingestPool.end();

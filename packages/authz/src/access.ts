@@ -4,7 +4,7 @@ import type { DataTier } from '@csp-hub/taxonomy';
 import { buildAbility, type Grant, type HubAbility } from './ability';
 import { appendAudit, appendAuditIn, type AuditRecord, type SqlExecutor } from './audit';
 import { loadAccessFacts, londonToday } from './grants';
-import { PRINCIPAL_SQL, principalFromRow, type Principal, type PrincipalRow } from './principal';
+import { lookupValue, principalFromRow, principalSql, type Principal, type PrincipalRow, type UserLookup } from './principal';
 
 /** Everything an authorized operation needs: who, what they may do and why, and where to audit. */
 export interface AccessContext {
@@ -30,23 +30,9 @@ export async function createAccessContext(
   return { principal, grants, partnershipAgencyIds, ability: buildAbility({ principal, grants, partnershipAgencyIds }), db, em, requestId };
 }
 
-/**
- * Authentication and authorization facts in one round trip: the token's user
- * (checked active and in the token's partnership), the agreements in force for
- * them today and their partnership's agencies; then the ability.
- */
-export async function authenticateAccess(
-  db: pg.Pool,
-  em: EntityManager,
-  userId: number,
-  tokenPartnershipId: number,
-  requestId: string | null = null,
-  today: string = londonToday(),
-): Promise<AccessContext> {
-  const rows = await db.query<PrincipalRow & { grants: RawGrant[]; partners: number[] | null }>({
-    // A named statement: planned once per connection, then reused on every request.
-    name: 'csp-hub-authenticate-access',
-    text: `with u as (${PRINCIPAL_SQL})
+/** The access query for each way of naming the user: same text but the user match. */
+function accessSql(by: UserLookup['by']): string {
+  return `with u as (${principalSql(by)})
      select u.*,
        (select coalesce(json_agg(json_build_object(
             'agreementId', g.id, 'title', g.title, 'providerAgencyId', g.provider_id, 'providerName', pr.name,
@@ -58,14 +44,52 @@ export async function authenticateAccess(
           and (u.agency_id = any(g.recipient_agency_ids) or u.agency_type = any(g.recipient_agency_types))
           and g.provider_id <> u.agency_id) as grants,
        (select array_agg(pa.agency_id order by pa.agency_id) from partnership_agency pa where pa.partnership_id = u.partnership_id) as partners
-     from u`,
-    values: [userId, today],
+     from u`;
+}
+
+const ACCESS_STATEMENTS: Record<UserLookup['by'], { name: string; text: string }> = {
+  id: { name: 'csp-hub-authenticate-access', text: accessSql('id') },
+  email: { name: 'csp-hub-authenticate-access-email', text: accessSql('email') },
+  subject: { name: 'csp-hub-authenticate-access-subject', text: accessSql('subject') },
+};
+
+/**
+ * Authentication and authorization facts in one round trip: the user the
+ * token names (by id, e-mail or identity-provider subject; checked active, and
+ * for hub tokens in the token's partnership), the agreements in force for them
+ * today and their partnership's agencies; then the ability. Unknown,
+ * deactivated and partnership-less users are all USER_UNKNOWN.
+ */
+export async function authenticateUser(
+  db: pg.Pool,
+  em: EntityManager,
+  lookup: UserLookup,
+  requestId: string | null = null,
+  today: string = londonToday(),
+): Promise<AccessContext> {
+  // A named statement per lookup: planned once per connection, then reused on every request.
+  const statement = ACCESS_STATEMENTS[lookup.by];
+  const rows = await db.query<PrincipalRow & { grants: RawGrant[]; partners: number[] | null }>({
+    ...statement,
+    values: [lookupValue(lookup), today],
   });
   const row = rows.rows[0];
-  const principal = principalFromRow(row, tokenPartnershipId);
+  const principal = principalFromRow(row, lookup.by === 'id' ? lookup.tokenPartnershipId : null);
   const grants: Grant[] = row!.grants;
   const partnershipAgencyIds = row!.partners ?? [];
   return { principal, grants, partnershipAgencyIds, ability: buildAbility({ principal, grants, partnershipAgencyIds }), db, em, requestId };
+}
+
+/** authenticateUser for a hub token: the user id and the partnership the token was issued for. */
+export function authenticateAccess(
+  db: pg.Pool,
+  em: EntityManager,
+  userId: number,
+  tokenPartnershipId: number,
+  requestId: string | null = null,
+  today: string = londonToday(),
+): Promise<AccessContext> {
+  return authenticateUser(db, em, { by: 'id', userId, tokenPartnershipId }, requestId, today);
 }
 
 type RawGrant = { agreementId: number; title: string; providerAgencyId: number; providerName: string; datasets: string[]; tier: DataTier; lawfulBasis: string; validTo: string };

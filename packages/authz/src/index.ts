@@ -1,6 +1,6 @@
 export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, authenticateAccess, createAccessContext, emExecutor, inUnitOfWork, withPrincipal } from './access';
+export { audit, authenticateAccess, authenticateUser, createAccessContext, emExecutor, inUnitOfWork, withPrincipal } from './access';
 export type { AccessContext, AuditEntryInput, UnitOfWork } from './access';
 export { countIncidentsBy, GROUP_BY_FIELDS } from './aggregates';
 export type { CountCell, CountRequest, CountValue, GroupByField, ProviderCounts } from './aggregates';
@@ -16,7 +16,7 @@ export { loadGrants, londonToday } from './grants';
 export { countIncidents, exportIncidents, getIncident, listIncidents, MAX_PAGE } from './incidents';
 export type { IncidentFilter, IncidentPage, IncidentView, PageRequest } from './incidents';
 export { hasRole, loadPrincipal } from './principal';
-export type { Principal } from './principal';
+export type { Principal, UserLookup } from './principal';
 export { DEFAULT_SDC, protectTable } from './sdc';
 export type { SdcOptions, SdcTable } from './sdc';
 export { getSubmission, listRejects, listSubmissions, outlineMessage } from './submissions';

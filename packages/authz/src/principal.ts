@@ -17,13 +17,43 @@ export interface Principal {
   roles: Role[];
 }
 
-/** The user with agency and partnership, as one SQL fragment (reused by the access query). */
-export const PRINCIPAL_SQL = `
+/**
+ * How a request names its user: by id (hub tokens, whose `pid` must also match
+ * the user's partnership), or by an identity provider's claim: the e-mail
+ * (matched case-insensitively) or the provider's subject (`external_subject`).
+ */
+export type UserLookup =
+  | { by: 'id'; userId: number; tokenPartnershipId: number }
+  | { by: 'email'; email: string }
+  | { by: 'subject'; subject: string };
+
+const USER_MATCH: Record<UserLookup['by'], string> = {
+  id: 'u.id = $1::integer',
+  email: 'lower(u.email) = lower($1::text)',
+  subject: 'u.external_subject = $1::text',
+};
+
+/** The lookup's value, bound as $1 of principalSql. */
+export function lookupValue(lookup: UserLookup): number | string {
+  return lookup.by === 'id' ? lookup.userId : lookup.by === 'email' ? lookup.email : lookup.subject;
+}
+
+/**
+ * The user with agency and partnership, as one SQL fragment with the lookup
+ * value as $1 (reused by the access query). A user without an agency or a
+ * partnership yields no row.
+ */
+export function principalSql(by: UserLookup['by']): string {
+  return `
   select u.id as user_id, u.display_name, u.roles, u.active,
          a.id as agency_id, a.code as agency_code, a.name as agency_name, a.type as agency_type,
          p.id as partnership_id, p.code as partnership_code, p.name as partnership_name, p.lad_codes
   from app_user u join agency a on a.id = u.agency_id join partnership p on p.id = u.partnership_id
-  where u.id = $1`;
+  where ${USER_MATCH[by]}`;
+}
+
+/** The user by id, as one SQL fragment. */
+export const PRINCIPAL_SQL = principalSql('id');
 
 export interface PrincipalRow {
   user_id: number;
@@ -40,10 +70,15 @@ export interface PrincipalRow {
   lad_codes: string[];
 }
 
-/** Checks the row against the token and turns it into a Principal. */
-export function principalFromRow(row: PrincipalRow | undefined, tokenPartnershipId: number): Principal {
+/**
+ * Checks the row against the token and turns it into a Principal. An unknown
+ * and a deactivated user get the same answer, so a caller learns nothing about
+ * which e-mails or subjects exist. `tokenPartnershipId` null: the token names
+ * no partnership (identity-provider tokens); the user's own applies.
+ */
+export function principalFromRow(row: PrincipalRow | undefined, tokenPartnershipId: number | null): Principal {
   if (!row || !row.active) throw HubError.unauthenticated('USER_UNKNOWN', 'The token names no active user');
-  if (row.partnership_id !== tokenPartnershipId) {
+  if (tokenPartnershipId !== null && row.partnership_id !== tokenPartnershipId) {
     throw HubError.unauthenticated('PARTNERSHIP_MISMATCH', 'The token was issued for another partnership');
   }
   return {

@@ -49,4 +49,16 @@ describe('migrations', () => {
       db.pool.query(`insert into agency (code, name, type) values ('x', 'X', 'spaceship')`),
     ).rejects.toThrow(/agency_type_check/);
   });
+
+  it('allow one user per e-mail whatever its case, and one per external subject', async () => {
+    await db.pool.query(`insert into app_user (email, display_name, agency_id, partnership_id, roles, external_subject) values ('Ann.Lee@Charnwood.gov.uk', 'Ann', 1, 1, '{analyst}', 'idp-sub-1')`);
+    await expect(
+      db.pool.query(`insert into app_user (email, display_name, agency_id, partnership_id, roles) values ('ann.lee@charnwood.gov.uk', 'Ann', 1, 1, '{analyst}')`),
+    ).rejects.toThrow(/app_user_email_lower_unique/);
+    await expect(
+      db.pool.query(`insert into app_user (email, display_name, agency_id, partnership_id, roles, external_subject) values ('bob@charnwood.gov.uk', 'Bob', 1, 1, '{analyst}', 'idp-sub-1')`),
+    ).rejects.toThrow(/app_user_external_subject_unique/);
+    // Users without a subject are many.
+    await db.pool.query(`insert into app_user (email, display_name, agency_id, partnership_id, roles) values ('c@charnwood.gov.uk', 'C', 1, 1, '{analyst}'), ('d@charnwood.gov.uk', 'D', 1, 1, '{analyst}')`);
+  });
 });

@@ -10,7 +10,7 @@ import { pingDatabase } from '@csp-hub/db';
 import { isHubError } from '@csp-hub/taxonomy';
 import { authenticate, type AppDeps } from './deps';
 import type { GraphQLContext } from './graphql/context';
-import { createFormatError, httpStatusFor, toGraphQLError } from './graphql/errors';
+import { createFormatError, hubErrorStatus, isUnavailable, RETRY_AFTER_SECONDS, toGraphQLError } from './graphql/errors';
 import { buildHubSchema } from './graphql/schema';
 import { exportsRouter } from './http/exports.route';
 import { submissionsRouter } from './http/submissions.route';
@@ -105,8 +105,9 @@ export async function createHubApp(deps: AppDeps): Promise<HubApp> {
   );
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (isHubError(error) && error.kind !== 'other') {
-      res.status(httpStatusFor(error.kind)).json({ error: { code: error.reason, message: error.message } });
+    if (isHubError(error) && (error.kind !== 'other' || isUnavailable(error))) {
+      if (isUnavailable(error)) res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+      res.status(hubErrorStatus(error)).json({ error: { code: error.reason, message: error.message } });
       return;
     }
     (req.log ?? deps.logger).error({ err: error }, 'unhandled error');

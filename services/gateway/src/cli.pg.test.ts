@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,20 @@ describe('csp-hub CLI', () => {
     const missing = spawnSync(process.execPath, [bin, 'token', '--email', 'nobody@example.org'], { env, encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('User nobody@example.org was not found');
+  });
+
+  it('token signs with the key file and kid from the configuration, and refuses a --ttl above JWT_MAX_TTL', () => {
+    const keyFile = path.join(dataDir, 'signing.key');
+    writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const keyEnv = { ...env, JWT_PRIVATE_KEY_FILE: keyFile, JWT_KEY_ID: 'hub-2026-01' };
+    const ok = spawnSync(process.execPath, [bin, 'token', '--email', 'district.chair@harborough.demo.csp-hub.test', '--ttl', '12h'], { env: keyEnv, encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    const header = JSON.parse(Buffer.from(ok.stdout.trim().split('.')[0]!, 'base64url').toString()) as { alg: string; kid: string };
+    expect(header).toMatchObject({ alg: 'ES256', kid: 'hub-2026-01' });
+    const tooLong = spawnSync(process.execPath, [bin, 'token', '--email', 'district.chair@harborough.demo.csp-hub.test', '--ttl', '13h'], { env: keyEnv, encoding: 'utf8' });
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.stdout).toBe('');
+    expect(tooLong.stderr).toBe('csp-hub: Token lifetime 13h is longer than the maximum this hub accepts, 12h (JWT_MAX_TTL) (TTL_TOO_LONG)\n');
   });
 
   it('refuses to start with bad configuration and names every bad variable', () => {

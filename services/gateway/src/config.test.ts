@@ -1,9 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, configTableMarkdown, loadConfig, VARIABLES } from './config';
 
+const dir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-config-'));
+const privateKeyFile = path.join(dir, 'signing.pem');
+writeFileSync(privateKeyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const OIDC = { OIDC_ISSUER: 'https://login.example.org/tenant/v2.0', OIDC_JWKS_URL: 'https://login.example.org/tenant/keys', OIDC_AUDIENCE: 'api://csp-hub' };
+
 describe('config', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('has a working default for everything on a development machine', () => {
     const config = loadConfig({});
     expect(config.PORT).toBe(4100);
@@ -24,10 +33,59 @@ describe('config', () => {
     for (const name of ['PORT', 'LOG_LEVEL', 'JWT_TTL']) expect(message).toContain(name);
   });
 
-  it('requires a long secret for HS256 and real keys in production', () => {
+  it('requires a long secret for HS256, and in production an identity provider or real keys', () => {
     expect(() => loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: HS256 needs a secret of at least 32/);
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY \/ JWT_PUBLIC_KEY: required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_ISSUER \/ JWT_PRIVATE_KEY .*production needs an identity provider or hub keys/);
     expect(loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'x'.repeat(32) }).JWT_ALGORITHM).toBe('HS256');
+    expect(loadConfig({ NODE_ENV: 'production', ...OIDC }).OIDC_ISSUER).toBe(OIDC.OIDC_ISSUER);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: privateKeyFile }).JWT_PRIVATE_KEY_FILE).toBe(privateKeyFile);
+  });
+
+  describe('identity settings', () => {
+    it('OpenID Connect needs issuer, key set URL and audience together, and defaults to e-mail and RS256/ES256', () => {
+      const config = loadConfig(OIDC);
+      expect(config.OIDC_USER_CLAIM).toBe('email');
+      expect(config.OIDC_ALGORITHMS).toEqual(['RS256', 'ES256']);
+      expect(() => loadConfig({ OIDC_ISSUER: OIDC.OIDC_ISSUER })).toThrow(
+        expect.objectContaining({ message: expect.stringMatching(/OIDC_JWKS_URL: required[\s\S]*OIDC_AUDIENCE: required/) }),
+      );
+      expect(() => loadConfig({ OIDC_JWKS_URL: OIDC.OIDC_JWKS_URL })).toThrow(/OIDC_ISSUER: required/);
+    });
+
+    it('refuses symmetric or unknown provider algorithms, unknown claims, a hub issuer and plain HTTP keys in production', () => {
+      expect(() => loadConfig({ ...OIDC, OIDC_ALGORITHMS: 'RS256,HS256,none' })).toThrow(/OIDC_ALGORITHMS: .*\(not HS256, none\)/);
+      expect(() => loadConfig({ ...OIDC, OIDC_USER_CLAIM: 'upn' })).toThrow(/OIDC_USER_CLAIM/);
+      expect(() => loadConfig({ ...OIDC, OIDC_ISSUER: 'csp-hub' })).toThrow(/OIDC_ISSUER: must differ from JWT_ISSUER/);
+      expect(() => loadConfig({ ...OIDC, NODE_ENV: 'production', OIDC_JWKS_URL: 'http://idp.example.org/jwks' })).toThrow(/OIDC_JWKS_URL: must be https:\/\/ in production/);
+      expect(loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).OIDC_JWKS_URL).toBe('http://127.0.0.1:9999/jwks');
+    });
+
+    it('keeps token lifetimes within JWT_MAX_TTL', () => {
+      expect(loadConfig({}).JWT_MAX_TTL).toBe('12h');
+      expect(() => loadConfig({ JWT_TTL: '13h' })).toThrow(/JWT_TTL: 13h is longer than JWT_MAX_TTL \(12h\)/);
+      expect(() => loadConfig({ JWT_MAX_TTL: '0h' })).toThrow(/JWT_MAX_TTL/);
+      expect(loadConfig({ JWT_TTL: '1d', JWT_MAX_TTL: '1d' }).JWT_TTL).toBe('1d');
+    });
+
+    it('names every inconsistent key setting', () => {
+      let message = '';
+      try {
+        loadConfig({
+          JWT_PRIVATE_KEY: 'pem',
+          JWT_PRIVATE_KEY_FILE: path.join(dir, 'missing.pem'),
+          JWT_PUBLIC_KEYS_DIR: privateKeyFile,
+        });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('JWT_PRIVATE_KEY / JWT_PRIVATE_KEY_FILE: set one, not both');
+      expect(message).toContain('JWT_PRIVATE_KEY_FILE: ' + path.join(dir, 'missing.pem') + ' is not a readable file');
+      expect(message).toContain('JWT_PUBLIC_KEYS_DIR: ' + privateKeyFile + ' is not a folder');
+      expect(message).toContain('JWT_KEY_ID: required with JWT_PUBLIC_KEYS_DIR');
+      expect(() => loadConfig({ JWT_KEY_ID: 'key 1/../x' })).toThrow(/JWT_KEY_ID: must be 1-64 letters/);
+      expect(() => loadConfig({ JWT_KEY_ID: '2026-01' })).toThrow(/JWT_KEY_ID: names the signing key, but neither/);
+      expect(() => loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'x'.repeat(32), JWT_KEY_ID: 'k1' })).toThrow(/JWT_KEY_ID: set, but JWT_ALGORITHM is HS256/);
+    });
   });
 
   it('is documented in the README: the table there is the one `csp-hub config` prints', () => {

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bool, cleanEnv, makeValidator, num, port, str } from 'envalid';
+import { DURATION_PATTERN, durationSeconds } from './duration';
 
 /**
  * The only place that reads process.env. Every variable has a description and a
@@ -36,8 +37,39 @@ const jwtAlgorithm = makeValidator<'ES256' | 'RS256' | 'HS256'>((value) => {
 });
 
 const duration = makeValidator<string>((value) => {
-  if (/^\d+[smhd]$/.test(value)) return value;
-  throw new Error('must be a number with a unit s, m, h or d (e.g. 8h)');
+  if (DURATION_PATTERN.test(value) && durationSeconds(value)! > 0) return value;
+  throw new Error('must be a positive number with a unit s, m, h or d (e.g. 8h)');
+});
+
+/** Algorithms an identity provider may sign with: asymmetric only (never HS*, never none). */
+export const OIDC_ALGORITHM_CHOICES = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+const algorithmList = makeValidator<string[]>((value) => {
+  const list = value.split(',').map((a) => a.trim()).filter(Boolean);
+  const unknown = list.filter((a) => !(OIDC_ALGORITHM_CHOICES as readonly string[]).includes(a));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new Error(`must be a comma-separated list of ${OIDC_ALGORITHM_CHOICES.join(', ')}${unknown.length ? ` (not ${unknown.join(', ')})` : ''}`);
+  }
+  return list;
+});
+
+const httpUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL like https://idp.example.org/.well-known/jwks.json');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('must start with https:// (or http:// outside production)');
+  return value;
+});
+
+/** A key id as it appears in a token header and as a file name (<kid>.pem). */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const keyId = makeValidator<string>((value) => {
+  if (value === '' || KEY_ID_PATTERN.test(value)) return value;
+  throw new Error('must be 1-64 letters, digits, dot, underscore or hyphen, starting with a letter or digit');
 });
 
 interface VariableDoc {
@@ -47,7 +79,7 @@ interface VariableDoc {
 }
 
 export const VARIABLES: Record<string, VariableDoc> = {
-  NODE_ENV: { description: 'development, test or production; production requires real JWT keys and hides introspection', sensitive: false, default: 'development' },
+  NODE_ENV: { description: 'development, test or production; production needs an identity provider or real hub keys, never generates keys and hides introspection', sensitive: false, default: 'development' },
   HOST: { description: 'Interface the HTTP server binds to', sensitive: false, default: '127.0.0.1' },
   PORT: { description: 'HTTP port for GraphQL, uploads and /healthz', sensitive: false, default: '4100' },
   DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
@@ -56,11 +88,20 @@ export const VARIABLES: Record<string, VariableDoc> = {
   CSP_HUB_REFERENCE_DIR: { description: 'Folder with ONS geography and demo feeds (PROVENANCE.md layout)', sensitive: false, default: '<repo>/../shared/data' },
   JWT_ALGORITHM: { description: 'Pinned JWT algorithm: ES256 or RS256 (key pair) or HS256 (JWT_SECRET)', sensitive: false, default: 'ES256' },
   JWT_PRIVATE_KEY: { description: 'PEM private key for signing tokens (ES256/RS256); generated under CSP_HUB_DATA_DIR outside production', sensitive: true, default: '(dev: generated)' },
-  JWT_PUBLIC_KEY: { description: 'PEM public key for verifying tokens (ES256/RS256)', sensitive: true, default: '(dev: generated)' },
+  JWT_PRIVATE_KEY_FILE: { description: 'File holding the PEM private key that signs hub tokens (instead of JWT_PRIVATE_KEY)', sensitive: false, default: '(unset)' },
+  JWT_PUBLIC_KEY: { description: 'PEM public key verifying hub tokens (ES256/RS256); derived from the private key when unset', sensitive: true, default: '(dev: generated)' },
+  JWT_KEY_ID: { description: 'kid of the signing key (and of JWT_PUBLIC_KEY); when set, hub tokens carry it and tokens without a kid are refused', sensitive: false, default: '(unset)' },
+  JWT_PUBLIC_KEYS_DIR: { description: 'Folder of verification keys, one public key per file named KID.pem: the keys accepted during a rotation (docs/operations/keys.md)', sensitive: false, default: '(unset)' },
   JWT_SECRET: { description: 'Shared secret for HS256, at least 32 characters', sensitive: true, default: '(unset)' },
   JWT_ISSUER: { description: 'Expected iss claim', sensitive: false, default: 'csp-hub' },
   JWT_AUDIENCE: { description: 'Expected aud claim', sensitive: false, default: 'csp-hub-api' },
   JWT_TTL: { description: 'Lifetime of tokens issued by `csp-hub token`', sensitive: false, default: '8h' },
+  JWT_MAX_TTL: { description: 'Longest token lifetime (exp - iat) accepted from any issuer; longer tokens are refused, and so is `csp-hub token --ttl` above it', sensitive: false, default: '12h' },
+  OIDC_ISSUER: { description: 'OpenID Connect issuer (exact iss) whose tokens sign people in; unset: no OIDC sign-in', sensitive: false, default: '(unset)' },
+  OIDC_JWKS_URL: { description: "The issuer's JSON Web Key Set URL (jwks_uri); fetched, cached, refetched for a new kid", sensitive: false, default: '(unset)' },
+  OIDC_AUDIENCE: { description: "Expected aud of the issuer's tokens (the hub's client or API id)", sensitive: false, default: '(unset)' },
+  OIDC_USER_CLAIM: { description: "Claim naming the user: email (a user's e-mail, any case) or sub (a user's external subject)", sensitive: false, default: 'email' },
+  OIDC_ALGORITHMS: { description: 'Signature algorithms accepted from the issuer, comma-separated (asymmetric only)', sensitive: false, default: 'RS256,ES256' },
   LOG_LEVEL: { description: 'pino level: fatal, error, warn, info, debug, trace or silent', sensitive: false, default: 'info' },
   UPLOAD_MAX_BYTES: { description: 'Largest file accepted by HTTP upload, in bytes', sensitive: false, default: '2147483648' },
   UPLOAD_MAX_CONCURRENT: { description: 'HTTP uploads in progress at once, across all users (more get 429 with Retry-After)', sensitive: false, default: '4' },
@@ -86,11 +127,20 @@ function spec(env: NodeJS.ProcessEnv) {
       CSP_HUB_REFERENCE_DIR: str({ default: path.resolve(repoRoot, '../shared/data'), desc: VARIABLES.CSP_HUB_REFERENCE_DIR!.description }),
       JWT_ALGORITHM: jwtAlgorithm({ default: 'ES256', desc: VARIABLES.JWT_ALGORITHM!.description }),
       JWT_PRIVATE_KEY: str({ default: '', desc: VARIABLES.JWT_PRIVATE_KEY!.description }),
+      JWT_PRIVATE_KEY_FILE: str({ default: '', desc: VARIABLES.JWT_PRIVATE_KEY_FILE!.description }),
       JWT_PUBLIC_KEY: str({ default: '', desc: VARIABLES.JWT_PUBLIC_KEY!.description }),
+      JWT_KEY_ID: keyId({ default: '', desc: VARIABLES.JWT_KEY_ID!.description }),
+      JWT_PUBLIC_KEYS_DIR: str({ default: '', desc: VARIABLES.JWT_PUBLIC_KEYS_DIR!.description }),
       JWT_SECRET: str({ default: '', desc: VARIABLES.JWT_SECRET!.description }),
       JWT_ISSUER: str({ default: 'csp-hub', desc: VARIABLES.JWT_ISSUER!.description }),
       JWT_AUDIENCE: str({ default: 'csp-hub-api', desc: VARIABLES.JWT_AUDIENCE!.description }),
       JWT_TTL: duration({ default: '8h', desc: VARIABLES.JWT_TTL!.description }),
+      JWT_MAX_TTL: duration({ default: '12h', desc: VARIABLES.JWT_MAX_TTL!.description }),
+      OIDC_ISSUER: str({ default: '', desc: VARIABLES.OIDC_ISSUER!.description }),
+      OIDC_JWKS_URL: httpUrl({ default: undefined, desc: VARIABLES.OIDC_JWKS_URL!.description }),
+      OIDC_AUDIENCE: str({ default: '', desc: VARIABLES.OIDC_AUDIENCE!.description }),
+      OIDC_USER_CLAIM: str({ choices: ['email', 'sub'], default: 'email', desc: VARIABLES.OIDC_USER_CLAIM!.description }),
+      OIDC_ALGORITHMS: algorithmList({ default: ['RS256', 'ES256'], desc: VARIABLES.OIDC_ALGORITHMS!.description }),
       LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: VARIABLES.LOG_LEVEL!.description }),
       UPLOAD_MAX_BYTES: num({ default: 2 * 1024 ** 3, desc: VARIABLES.UPLOAD_MAX_BYTES!.description }),
       UPLOAD_MAX_CONCURRENT: num({ default: 4, desc: VARIABLES.UPLOAD_MAX_CONCURRENT!.description }),
@@ -123,14 +173,12 @@ export type Config = ReturnType<typeof spec> & { repoRoot: string };
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = spec(env);
   const problems: string[] = [];
-  if (cleaned.JWT_ALGORITHM === 'HS256' && cleaned.JWT_SECRET.length < 32) {
-    problems.push('  JWT_SECRET: HS256 needs a secret of at least 32 characters');
-  }
-  if (cleaned.JWT_ALGORITHM !== 'HS256' && cleaned.JWT_SECRET) {
-    problems.push(`  JWT_SECRET: set, but JWT_ALGORITHM is ${cleaned.JWT_ALGORITHM}; unset it or choose HS256`);
-  }
-  if (cleaned.NODE_ENV === 'production' && cleaned.JWT_ALGORITHM !== 'HS256' && (!cleaned.JWT_PRIVATE_KEY || !cleaned.JWT_PUBLIC_KEY)) {
-    problems.push('  JWT_PRIVATE_KEY / JWT_PUBLIC_KEY: required in production (dev keys are never generated there)');
+  problems.push(...jwtProblems(cleaned), ...oidcProblems(cleaned));
+  const production = cleaned.NODE_ENV === 'production';
+  if (production && !cleaned.OIDC_ISSUER && !hubKeysConfigured(cleaned)) {
+    problems.push(
+      '  OIDC_ISSUER / JWT_PRIVATE_KEY / JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY / JWT_PUBLIC_KEYS_DIR: production needs an identity provider or hub keys (dev keys are never generated there)',
+    );
   }
   if (!Number.isInteger(cleaned.SDC_MIN_COUNT) || !Number.isInteger(cleaned.SDC_MAX_COUNT) || cleaned.SDC_MIN_COUNT < 1 || cleaned.SDC_MAX_COUNT < cleaned.SDC_MIN_COUNT) {
     problems.push('  SDC_MIN_COUNT / SDC_MAX_COUNT: whole numbers with 1 <= SDC_MIN_COUNT <= SDC_MAX_COUNT');
@@ -146,6 +194,75 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     repoRoot,
     UPLOAD_SPOOL_DIR: cleaned.UPLOAD_SPOOL_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'spool'),
   }) as Config;
+}
+
+type Cleaned = ReturnType<typeof spec>;
+
+/** Hub keys come from the environment or files (anything but HS256's secret). */
+function hubKeysConfigured(c: Cleaned): boolean {
+  return c.JWT_ALGORITHM === 'HS256' || Boolean(c.JWT_PRIVATE_KEY || c.JWT_PRIVATE_KEY_FILE || c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEYS_DIR);
+}
+
+function jwtProblems(c: Cleaned): string[] {
+  const problems: string[] = [];
+  if (c.JWT_ALGORITHM === 'HS256') {
+    if (c.JWT_SECRET.length < 32) problems.push('  JWT_SECRET: HS256 needs a secret of at least 32 characters');
+    for (const name of ['JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEY', 'JWT_KEY_ID', 'JWT_PUBLIC_KEYS_DIR'] as const) {
+      if (c[name]) problems.push(`  ${name}: set, but JWT_ALGORITHM is HS256 (a shared secret, no key pairs or rotation); unset it or choose ES256/RS256`);
+    }
+  } else if (c.JWT_SECRET) {
+    problems.push(`  JWT_SECRET: set, but JWT_ALGORITHM is ${c.JWT_ALGORITHM}; unset it or choose HS256`);
+  }
+  if (c.JWT_PRIVATE_KEY && c.JWT_PRIVATE_KEY_FILE) problems.push('  JWT_PRIVATE_KEY / JWT_PRIVATE_KEY_FILE: set one, not both');
+  if (c.JWT_PRIVATE_KEY_FILE && !isFile(c.JWT_PRIVATE_KEY_FILE)) problems.push(`  JWT_PRIVATE_KEY_FILE: ${c.JWT_PRIVATE_KEY_FILE} is not a readable file`);
+  if (c.JWT_PUBLIC_KEYS_DIR && !isDirectory(c.JWT_PUBLIC_KEYS_DIR)) problems.push(`  JWT_PUBLIC_KEYS_DIR: ${c.JWT_PUBLIC_KEYS_DIR} is not a folder`);
+  const signs = Boolean(c.JWT_PRIVATE_KEY || c.JWT_PRIVATE_KEY_FILE);
+  if (c.JWT_KEY_ID && !signs && !c.JWT_PUBLIC_KEY) {
+    problems.push('  JWT_KEY_ID: names the signing key, but neither JWT_PRIVATE_KEY(_FILE) nor JWT_PUBLIC_KEY is set');
+  }
+  if (c.JWT_PUBLIC_KEYS_DIR && !c.JWT_KEY_ID && (signs || c.JWT_PUBLIC_KEY)) {
+    problems.push('  JWT_KEY_ID: required with JWT_PUBLIC_KEYS_DIR, so the signing key has a kid among the verification keys');
+  }
+  const ttl = durationSeconds(c.JWT_TTL);
+  const maxTtl = durationSeconds(c.JWT_MAX_TTL);
+  if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+    problems.push(`  JWT_TTL: ${c.JWT_TTL} is longer than JWT_MAX_TTL (${c.JWT_MAX_TTL}); tokens would be refused`);
+  }
+  return problems;
+}
+
+function oidcProblems(c: Cleaned): string[] {
+  const problems: string[] = [];
+  const set = { OIDC_ISSUER: c.OIDC_ISSUER, OIDC_JWKS_URL: c.OIDC_JWKS_URL ?? '', OIDC_AUDIENCE: c.OIDC_AUDIENCE };
+  const given = Object.entries(set).filter(([, v]) => v);
+  if (given.length > 0) {
+    for (const [name, value] of Object.entries(set)) {
+      if (!value) problems.push(`  ${name}: required for OpenID Connect sign-in (${given.map(([n]) => n).join(', ')} set)`);
+    }
+  }
+  if (c.OIDC_ISSUER && c.OIDC_ISSUER === c.JWT_ISSUER) {
+    problems.push('  OIDC_ISSUER: must differ from JWT_ISSUER, which names hub-signed tokens');
+  }
+  if (c.NODE_ENV === 'production' && c.OIDC_JWKS_URL && !c.OIDC_JWKS_URL.startsWith('https://')) {
+    problems.push('  OIDC_JWKS_URL: must be https:// in production');
+  }
+  return problems;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The variables table as Markdown (README "Configuration"). */

@@ -1,10 +1,11 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import { authenticateAccess, type AccessContext, type SdcOptions } from '@csp-hub/authz';
+import { authenticateAccess, authenticateUser, type AccessContext, type SdcOptions } from '@csp-hub/authz';
 import type { MikroORM } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import { bearerToken, verifyToken } from './auth/jwt';
+import { bearerToken, unverifiedIssuer, verifyToken } from './auth/jwt';
 import type { SigningKeys } from './auth/keys';
+import type { OidcVerifier } from './auth/oidc';
 import type { Logger } from './logger';
 
 /** How uploads are received: size, how many at once, where they wait on disk. */
@@ -23,7 +24,10 @@ export interface AppDeps {
   pool: pg.Pool;
   /** A separate pool for ingest transactions, so long loads never starve reads. */
   ingestPool: pg.Pool;
+  /** Keys of hub-signed tokens (development, service use). */
   keys: SigningKeys;
+  /** People's sign-in through an OpenID Connect provider; absent when not configured. */
+  oidc?: OidcVerifier | null;
   logger: Logger;
   production: boolean;
   uploads: UploadLimits;
@@ -32,13 +36,19 @@ export interface AppDeps {
 
 /**
  * Authenticates a request: bearer token -> verified claims -> the active user
- * of the token's partnership, with the access (agreements in force today) that
- * every read of shared data goes through. One database round trip.
+ * with the access (agreements in force today) that every read of shared data
+ * goes through. A token whose issuer is the OpenID Connect provider is checked
+ * against the provider's keys and names its user by e-mail or subject; any other
+ * token must be hub-signed (user id and partnership). One database round trip.
  */
 export async function authenticate(deps: AppDeps, req: Request): Promise<AccessContext> {
   const token = bearerToken(req.headers.authorization);
   if (!token) throw HubError.unauthenticated('TOKEN_MISSING', 'Sign in: send Authorization: Bearer <token>');
+  const requestId = req.requestId ?? null;
+  if (deps.oidc && unverifiedIssuer(token) === deps.oidc.issuer) {
+    const identity = await deps.oidc.verify(token);
+    return authenticateUser(deps.pool, deps.orm.em.fork(), identity, requestId);
+  }
   const claims = verifyToken(deps.keys, token);
-  return authenticateAccess(deps.pool, deps.orm.em.fork(), Number(claims.sub), claims.pid, req.requestId ?? null);
+  return authenticateAccess(deps.pool, deps.orm.em.fork(), Number(claims.sub), claims.pid, requestId);
 }
-

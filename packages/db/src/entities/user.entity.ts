@@ -1,4 +1,4 @@
-import { ArrayType, Check, Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { ArrayType, Check, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Role } from '@csp-hub/taxonomy';
 import { Agency } from './agency.entity';
 import { Partnership } from './partnership.entity';
@@ -9,6 +9,11 @@ import { Partnership } from './partnership.entity';
   name: 'app_user_roles_known',
   expression: "roles <@ array['analyst', 'tasking_member', 'chair', 'partnership_admin', 'auditor']::text[] and cardinality(roles) > 0",
 })
+// Sign-in by e-mail (OpenID Connect) matches case-insensitively: one user per e-mail whatever its case.
+@Index({
+  name: 'app_user_email_lower_unique',
+  expression: 'create unique index "app_user_email_lower_unique" on "app_user" (lower("email"))',
+})
 export class User {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
@@ -18,6 +23,13 @@ export class User {
 
   @Property({ type: 'string', columnType: 'text' })
   displayName!: string;
+
+  /**
+   * The user's subject (`sub`) at the OpenID Connect provider, when sign-in maps
+   * by subject (OIDC_USER_CLAIM=sub); at most one user per subject.
+   */
+  @Property({ type: 'string', columnType: 'text', nullable: true, unique: true, comment: 'sub claim at the OpenID Connect provider (OIDC_USER_CLAIM=sub)' })
+  externalSubject: string | null = null;
 
   @ManyToOne({ entity: () => Agency, deleteRule: 'restrict' })
   agency!: Agency;

@@ -1,6 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { HubError } from '@csp-hub/taxonomy';
+import { durationSeconds, formatDuration } from '../duration';
 import type { SigningKeys } from './keys';
+import { checkTokenTimes, CLOCK_TOLERANCE_SECONDS } from './token-rules';
 
 export interface TokenClaims {
   /** User id. */
@@ -9,29 +11,79 @@ export interface TokenClaims {
   pid: number;
 }
 
-/** Signs a token for a user (the `token` CLI and tests). */
+/**
+ * Signs a hub token for a user (the `token` CLI, service use and tests) with
+ * the signing key, naming it by kid once rotation is configured. The lifetime
+ * is a duration like 8h and may not exceed JWT_MAX_TTL.
+ */
 export function signToken(keys: SigningKeys, claims: TokenClaims, expiresIn: string): string {
-  return jwt.sign({ pid: claims.pid }, keys.signingKey, {
+  if (!keys.signing) {
+    throw HubError.forbidden('NO_SIGNING_KEY', 'This hub has no signing key: set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE');
+  }
+  const seconds = tokenLifetimeSeconds(expiresIn, keys.maxTtlSeconds);
+  return jwt.sign({ pid: claims.pid }, keys.signing.key, {
     algorithm: keys.algorithm,
     subject: claims.sub,
     issuer: keys.issuer,
     audience: keys.audience,
-    expiresIn: expiresIn as jwt.SignOptions['expiresIn'],
+    expiresIn: seconds,
+    ...(keys.signing.kid ? { keyid: keys.signing.kid } : {}),
   });
 }
 
+/** A requested token lifetime (e.g. 8h) in seconds; refused when malformed or above the maximum (JWT_MAX_TTL). */
+export function tokenLifetimeSeconds(ttl: string, maxTtlSeconds: number): number {
+  const seconds = durationSeconds(ttl);
+  if (seconds === undefined || seconds <= 0) {
+    throw HubError.invalidInput('TTL_INVALID', `Token lifetime "${ttl}" must be a positive number with a unit s, m, h or d (e.g. 8h)`);
+  }
+  if (seconds > maxTtlSeconds) {
+    throw HubError.invalidInput('TTL_TOO_LONG', `Token lifetime ${ttl} is longer than the maximum this hub accepts, ${formatDuration(maxTtlSeconds)} (JWT_MAX_TTL)`);
+  }
+  return seconds;
+}
+
+/** The verification key a token's header names (kid), or an UNAUTHENTICATED error saying why there is none. */
+function keyFor(keys: SigningKeys, kid: unknown): string {
+  if (keys.verifying.size === 0) {
+    throw HubError.unauthenticated('TOKEN_INVALID', 'This hub accepts tokens from its identity provider only');
+  }
+  if (kid === undefined) {
+    const key = keys.verifying.get(null);
+    if (key === undefined) {
+      throw HubError.unauthenticated('TOKEN_KEY_ID_MISSING', 'The token names no signing key (kid); this hub requires one');
+    }
+    return key;
+  }
+  const key = typeof kid === 'string' ? keys.verifying.get(kid) : undefined;
+  if (key === undefined) throw HubError.unauthenticated('TOKEN_KEY_UNKNOWN', 'The token was signed by a key this hub does not accept');
+  return key;
+}
+
 /**
- * Verifies signature (pinned algorithm: `alg: none` and algorithm swaps fail),
- * expiry, issuer and audience. Every failure is UNAUTHENTICATED with a reason.
+ * Verifies a hub token: the key its kid names (rotation), the signature with
+ * the pinned algorithm (`alg: none` and algorithm swaps fail), issuer,
+ * audience, then the time rules every token obeys (exp and iat required, iat
+ * not in the future, lifetime within JWT_MAX_TTL). Every failure is
+ * UNAUTHENTICATED with a reason.
  */
 export function verifyToken(keys: SigningKeys, token: string): TokenClaims {
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded || typeof decoded.payload === 'string') {
+    throw HubError.unauthenticated('TOKEN_INVALID', 'The token was rejected: it is not a signed JWT');
+  }
+  // Another issuer's token is refused as such before any key is looked up (the signature is checked below).
+  if (decoded.payload.iss !== keys.issuer) {
+    throw HubError.unauthenticated('TOKEN_INVALID', 'The token was rejected: it comes from an issuer this hub does not accept');
+  }
+  const key = keyFor(keys, decoded.header.kid);
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, keys.verifyingKey, {
+    payload = jwt.verify(token, key, {
       algorithms: [keys.algorithm],
       issuer: keys.issuer,
       audience: keys.audience,
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) throw HubError.unauthenticated('TOKEN_EXPIRED', 'The token has expired');
@@ -39,7 +91,9 @@ export function verifyToken(keys: SigningKeys, token: string): TokenClaims {
     const detail = error instanceof Error ? error.message : 'invalid token';
     throw HubError.unauthenticated('TOKEN_INVALID', `The token was rejected: ${detail}`);
   }
-  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub)) {
+  if (typeof payload === 'string') throw HubError.unauthenticated('TOKEN_INVALID', 'The token was rejected: it is not a signed JWT');
+  checkTokenTimes(payload, keys.maxTtlSeconds);
+  if (typeof payload.sub !== 'string' || !/^\d+$/.test(payload.sub)) {
     throw HubError.unauthenticated('TOKEN_INVALID', 'The token has no user subject');
   }
   const pid = payload.pid;
@@ -47,6 +101,12 @@ export function verifyToken(keys: SigningKeys, token: string): TokenClaims {
     throw HubError.unauthenticated('TOKEN_INVALID', 'The token names no partnership');
   }
   return { sub: payload.sub, pid };
+}
+
+/** The unverified issuer (iss) of a token, to choose how to verify it; undefined when unreadable. */
+export function unverifiedIssuer(token: string): string | undefined {
+  const payload = jwt.decode(token, { json: true });
+  return typeof payload?.iss === 'string' ? payload.iss : undefined;
 }
 
 /** The bearer token of an Authorization header, or undefined. */

@@ -1,7 +1,8 @@
 import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import { createHubApp } from '../app';
-import { loadSigningKeys } from '../auth/keys';
+import { keysAreNamed, loadSigningKeys } from '../auth/keys';
+import { createOidcVerifier, oidcOptionsFrom } from '../auth/oidc';
 import type { Config } from '../config';
 import { openHub } from '../hub';
 import type { Logger } from '../logger';
@@ -10,14 +11,21 @@ import { loadDemo } from './demo.command';
 import { issueToken } from './hub-session';
 
 async function serve(config: Config, logger: Logger, demo: boolean): Promise<void> {
+  // Keys first: a bad key file stops the hub before the database starts.
+  const keys = loadSigningKeys(config);
+  const oidcOptions = oidcOptionsFrom(config, logger);
+  logger.info(
+    { hubKeys: keys.verifying.size, keyIds: keysAreNamed(keys) ? [...keys.verifying.keys()] : undefined, signingKeyId: keys.signing?.kid ?? undefined, oidcIssuer: oidcOptions?.issuer, oidcUserClaim: oidcOptions?.userClaim },
+    'identity sources',
+  );
   const hub = await openHub(config, logger);
   let stopping = false;
-  const keys = loadSigningKeys(config);
   const app = await createHubApp({
     orm: hub.orm,
     pool: hub.pool,
     ingestPool: hub.ingestPool,
     keys,
+    oidc: oidcOptions ? createOidcVerifier(oidcOptions) : null,
     logger,
     production: config.NODE_ENV === 'production',
     uploads: {
@@ -64,7 +72,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
     `  GraphQL: ${base}/graphql`,
     `  Health:  ${base}/healthz`,
   ];
-  if (demo && config.NODE_ENV !== 'production') {
+  if (demo && config.NODE_ENV !== 'production' && keys.signing) {
     const slug = DEMO_PARTNERSHIPS[0]!.slug;
     for (const handle of ['police.analyst', 'district.chair', 'district.admin']) {
       const email = demoEmail(slug, handle);

@@ -1,0 +1,141 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config';
+import { signToken, verifyToken } from './jwt';
+import { keysAreNamed, loadSigningKeys } from './keys';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-keys-'));
+let folders = 0;
+
+function ecPair() {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** A fresh folder holding the given files. */
+function folder(files: Record<string, string> = {}): string {
+  const dir = path.join(root, `f${folders++}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function keysFrom(env: Record<string, string>) {
+  return loadSigningKeys(loadConfig({ CSP_HUB_DATA_DIR: folder(), ...env }));
+}
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    keysFrom(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const A = ecPair();
+const B = ecPair();
+
+describe('hub signing keys', () => {
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('outside production, with nothing configured, generates one dev pair and reuses it (tokens carry no kid)', () => {
+    const dataDir = folder();
+    const first = loadSigningKeys(loadConfig({ CSP_HUB_DATA_DIR: dataDir }));
+    const second = loadSigningKeys(loadConfig({ CSP_HUB_DATA_DIR: dataDir }));
+    expect(first.signing?.kid).toBeNull();
+    expect(second.signing?.key).toBe(first.signing?.key);
+    expect(keysAreNamed(first)).toBe(false);
+    expect(readFileSync(path.join(dataDir, 'keys', 'dev-es256-public.pem'), 'utf8')).toBe(first.verifying.get(null));
+    const token = signToken(first, { sub: '7', pid: 3 }, '1h');
+    expect(jwt.decode(token, { complete: true })?.header.kid).toBeUndefined();
+    expect(verifyToken(second, token)).toEqual({ sub: '7', pid: 3 });
+  });
+
+  it('never generates keys in production: with an identity provider only, it verifies no hub token', () => {
+    const dataDir = folder();
+    const keys = loadSigningKeys(
+      loadConfig({ NODE_ENV: 'production', CSP_HUB_DATA_DIR: dataDir, OIDC_ISSUER: 'https://idp.example.org', OIDC_JWKS_URL: 'https://idp.example.org/keys', OIDC_AUDIENCE: 'hub' }),
+    );
+    expect(keys.signing).toBeNull();
+    expect(keys.verifying.size).toBe(0);
+    expect(() => signToken(keys, { sub: '1', pid: 1 }, '1h')).toThrow(/no signing key/);
+    expect(() => verifyToken(keys, jwt.sign({ pid: 1 }, A.privatePem, { algorithm: 'ES256', issuer: 'csp-hub', expiresIn: '1h' }))).toThrow(/identity provider only/);
+    expect(readFileSync.bind(null, path.join(dataDir, 'keys', 'dev-es256-private.pem'))).toThrow();
+  });
+
+  it('reads the signing key from the environment or a file and derives its public half', () => {
+    const fromEnv = keysFrom({ JWT_PRIVATE_KEY: A.privatePem });
+    const fromFile = keysFrom({ JWT_PRIVATE_KEY_FILE: path.join(folder({ 'a.key': A.privatePem }), 'a.key') });
+    expect(fromEnv.verifying.get(null)).toBe(A.publicPem);
+    expect(fromFile.verifying.get(null)).toBe(A.publicPem);
+    expect(verifyToken(fromFile, signToken(fromEnv, { sub: '1', pid: 2 }, '5m'))).toEqual({ sub: '1', pid: 2 });
+  });
+
+  it('names the signing key by JWT_KEY_ID and adds every KID.pem of JWT_PUBLIC_KEYS_DIR', () => {
+    const keys = keysFrom({
+      JWT_PRIVATE_KEY: A.privatePem,
+      JWT_KEY_ID: '2026-01',
+      JWT_PUBLIC_KEYS_DIR: folder({ '2026-01.pem': A.publicPem, '2026-07.pem': B.publicPem, 'README.txt': 'notes' }),
+    });
+    expect(keysAreNamed(keys)).toBe(true);
+    expect([...keys.verifying.keys()].sort()).toEqual(['2026-01', '2026-07']);
+    const token = signToken(keys, { sub: '1', pid: 2 }, '5m');
+    expect(jwt.decode(token, { complete: true })?.header.kid).toBe('2026-01');
+    // A token of the other key verifies by its kid; a token without a kid no longer does.
+    const other = jwt.sign({ pid: 2 }, B.privatePem, { algorithm: 'ES256', keyid: '2026-07', subject: '1', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '5m' });
+    expect(verifyToken(keys, other)).toEqual({ sub: '1', pid: 2 });
+    const unnamed = jwt.sign({ pid: 2 }, A.privatePem, { algorithm: 'ES256', subject: '1', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '5m' });
+    expect(() => verifyToken(keys, unnamed)).toThrow(expect.objectContaining({ reason: 'TOKEN_KEY_ID_MISSING' }));
+    // A kid that names the other key does not make A's signature valid.
+    const misnamed = jwt.sign({ pid: 2 }, A.privatePem, { algorithm: 'ES256', keyid: '2026-07', subject: '1', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '5m' });
+    expect(() => verifyToken(keys, misnamed)).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+  });
+
+  it('verifies with public keys alone (a hub that does not sign)', () => {
+    const keys = keysFrom({ JWT_PUBLIC_KEYS_DIR: folder({ 'b.pem': B.publicPem }) });
+    expect(keys.signing).toBeNull();
+    const token = jwt.sign({ pid: 2 }, B.privatePem, { algorithm: 'ES256', keyid: 'b', subject: '1', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '5m' });
+    expect(verifyToken(keys, token).sub).toBe('1');
+  });
+
+  it('refuses keys that are not what they claim, naming the variable or file', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(problemsOf({ JWT_PRIVATE_KEY: 'not a key' })).toContain('JWT_PRIVATE_KEY: not a PEM private key');
+    expect(problemsOf({ JWT_PRIVATE_KEY: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })).toContain(
+      'JWT_PRIVATE_KEY: does not fit JWT_ALGORITHM=ES256 (an EC P-256 key is needed)',
+    );
+    expect(problemsOf({ JWT_PRIVATE_KEY: A.privatePem, JWT_PUBLIC_KEY: B.publicPem })).toContain(
+      'JWT_PUBLIC_KEY: is not the public half of the signing key',
+    );
+    expect(problemsOf({ JWT_PRIVATE_KEY: A.privatePem, JWT_KEY_ID: 'a', JWT_PUBLIC_KEYS_DIR: folder({ 'a.pem': B.publicPem }) })).toContain(
+      'JWT_PUBLIC_KEYS_DIR: a.pem is not the public half of the key JWT_KEY_ID=a names',
+    );
+    const leaked = problemsOf({ JWT_PUBLIC_KEYS_DIR: folder({ 'a.pem': A.privatePem, 'bad name.pem': B.publicPem }) });
+    expect(leaked).toContain('JWT_PUBLIC_KEYS_DIR: a.pem: holds a private key; verification keys must be public keys only');
+    expect(leaked).toContain('JWT_PUBLIC_KEYS_DIR: bad name.pem: the file name must be <kid>.pem');
+    expect(problemsOf({ JWT_PUBLIC_KEYS_DIR: folder({ 'notes.txt': 'x' }) })).toContain('holds no <kid>.pem public key');
+    const weakRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(problemsOf({ JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: weakRsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })).toContain(
+      'an RSA key of 2048 bits or more is needed',
+    );
+  });
+
+  it('carries JWT_MAX_TTL and refuses to sign for longer', () => {
+    const keys = keysFrom({ JWT_PRIVATE_KEY: A.privatePem, JWT_MAX_TTL: '2h', JWT_TTL: '1h' });
+    expect(keys.maxTtlSeconds).toBe(7200);
+    expect(() => signToken(keys, { sub: '1', pid: 1 }, '3h')).toThrow(
+      expect.objectContaining({ reason: 'TTL_TOO_LONG', message: 'Token lifetime 3h is longer than the maximum this hub accepts, 2h (JWT_MAX_TTL)' }),
+    );
+    expect(() => signToken(keys, { sub: '1', pid: 1 }, 'forever')).toThrow(expect.objectContaining({ reason: 'TTL_INVALID' }));
+    expect(signToken(keys, { sub: '1', pid: 1 }, '2h')).toMatch(/^eyJ/);
+  });
+});
