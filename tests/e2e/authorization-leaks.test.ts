@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEmail } from '@csp-hub/db';
 import { quietOnDrop } from '@csp-hub/db/testing';
@@ -345,7 +346,7 @@ describe('attempts to get round the authorization layer all fail', () => {
     it('in production __schema and __type are refused', async () => {
       const pool = quietOnDrop(new pg.Pool({ connectionString: hub.db.url, max: 2 }));
       const app: HubApp = await createHubApp({
-        orm: hub.orm, pool, ingestPool: pool, keys: hub.keys, logger: createLogger('silent'), production: true, uploads: testUploadLimits(), sdc: { min: 1, max: 4 },
+        orm: hub.orm, pool, ingestPool: pool, keys: hub.keys, logger: createLogger('silent'), production: true, uploads: testUploadLimits(), sdc: DEFAULT_CELL_KEY,
       });
       try {
         await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));

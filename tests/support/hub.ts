@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
 import { createOrm, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HubApp, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
@@ -76,7 +77,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       production: false,
       ingestPool,
       uploads: testUploadLimits(),
-      sdc: { min: 1, max: 4 },
+      sdc: DEFAULT_CELL_KEY,
     });
     await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
     return { app, keys, base: `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}` };

@@ -99,22 +99,27 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
       ];
       const detailed: IncidentField[] = [...BASE_FIELDS, ...DETAIL_FIELDS];
       for (const where of scopes) {
+        // What may be read row by row may also be counted and grouped by, field for field; an
+        // aggregate grant counts records grouped by their base fields only.
+        const grant = (fields: IncidentField[], conditions: object): void => {
+          can('read', 'Incident', fields, conditions).because(reason);
+          can('aggregate', 'Incident', fields, conditions).because(reason);
+        };
         switch (g.tier) {
           case 'personal':
-            can('read', 'Incident', detailed, where).because(reason);
+            grant(detailed, where);
             break;
           case 'pseudonymised':
-            can('read', 'Incident', BASE_FIELDS, where).because(reason);
-            can('read', 'Incident', DETAIL_FIELDS, { ...where, tier: { $in: ['public', 'pseudonymised'] } }).because(reason);
+            grant(BASE_FIELDS, where);
+            grant(DETAIL_FIELDS, { ...where, tier: { $in: ['public', 'pseudonymised'] } });
             break;
           case 'public':
-            can('read', 'Incident', detailed, { ...where, tier: 'public' }).because(reason);
+            grant(detailed, { ...where, tier: 'public' });
             break;
           case 'aggregate':
+            can('aggregate', 'Incident', BASE_FIELDS, where).because(reason);
             break;
         }
-        // Counts cover what the tier covers: a public grant counts public records only.
-        can('aggregate', 'Incident', g.tier === 'public' ? { ...where, tier: 'public' } : where).because(reason);
       }
     }
   }

@@ -110,8 +110,9 @@ export const VARIABLES: Record<string, VariableDoc> = {
   DB_POOL_MAX: { description: 'Connections in the pool that serves reads', sensitive: false, default: '10' },
   INGEST_POOL_MAX: { description: 'Connections in the separate pool ingest transactions use (at least 2)', sensitive: false, default: '3' },
   LOG_SQL: { description: 'Log every SQL statement at debug level', sensitive: false, default: 'false' },
-  SDC_MIN_COUNT: { description: 'Disclosure control: smallest count withheld from aggregate-tier tables', sensitive: false, default: '1' },
-  SDC_MAX_COUNT: { description: 'Disclosure control: largest count withheld from aggregate-tier tables', sensitive: false, default: '4' },
+  SDC_MAX_NOISE: { description: 'Disclosure control (cell-key method): the largest noise added to or taken from a controlled count', sensitive: false, default: '2' },
+  SDC_NOISE_VARIANCE: { description: 'Disclosure control: the variance of that noise (at most SDC_MAX_NOISE squared)', sensitive: false, default: '1' },
+  SDC_THRESHOLD: { description: 'Disclosure control: perturbed counts from 1 to this are published as 0 (not listed)', sensitive: false, default: '2' },
 };
 
 function spec(env: NodeJS.ProcessEnv) {
@@ -149,8 +150,9 @@ function spec(env: NodeJS.ProcessEnv) {
       DB_POOL_MAX: num({ default: 10, desc: VARIABLES.DB_POOL_MAX!.description }),
       INGEST_POOL_MAX: num({ default: 3, desc: VARIABLES.INGEST_POOL_MAX!.description }),
       LOG_SQL: bool({ default: false, desc: VARIABLES.LOG_SQL!.description }),
-      SDC_MIN_COUNT: num({ default: 1, desc: VARIABLES.SDC_MIN_COUNT!.description }),
-      SDC_MAX_COUNT: num({ default: 4, desc: VARIABLES.SDC_MAX_COUNT!.description }),
+      SDC_MAX_NOISE: num({ default: 2, desc: VARIABLES.SDC_MAX_NOISE!.description }),
+      SDC_NOISE_VARIANCE: num({ default: 1, desc: VARIABLES.SDC_NOISE_VARIANCE!.description }),
+      SDC_THRESHOLD: num({ default: 2, desc: VARIABLES.SDC_THRESHOLD!.description }),
     },
     {
       reporter: ({ errors }) => {
@@ -180,9 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '  OIDC_ISSUER / JWT_PRIVATE_KEY / JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY / JWT_PUBLIC_KEYS_DIR: production needs an identity provider or hub keys (dev keys are never generated there)',
     );
   }
-  if (!Number.isInteger(cleaned.SDC_MIN_COUNT) || !Number.isInteger(cleaned.SDC_MAX_COUNT) || cleaned.SDC_MIN_COUNT < 1 || cleaned.SDC_MAX_COUNT < cleaned.SDC_MIN_COUNT) {
-    problems.push('  SDC_MIN_COUNT / SDC_MAX_COUNT: whole numbers with 1 <= SDC_MIN_COUNT <= SDC_MAX_COUNT');
+  if (!Number.isInteger(cleaned.SDC_MAX_NOISE) || cleaned.SDC_MAX_NOISE < 1 || cleaned.SDC_MAX_NOISE > 10) {
+    problems.push('  SDC_MAX_NOISE: a whole number from 1 to 10');
   }
+  if (!(cleaned.SDC_NOISE_VARIANCE > 0) || cleaned.SDC_NOISE_VARIANCE > cleaned.SDC_MAX_NOISE ** 2) {
+    problems.push('  SDC_NOISE_VARIANCE: above 0 and at most SDC_MAX_NOISE squared');
+  }
+  if (!Number.isInteger(cleaned.SDC_THRESHOLD) || cleaned.SDC_THRESHOLD < 0) problems.push('  SDC_THRESHOLD: a whole number, 0 or more');
   for (const name of ['UPLOAD_MAX_CONCURRENT', 'UPLOAD_MAX_PER_USER', 'DB_POOL_MAX'] as const) {
     if (!Number.isInteger(cleaned[name]) || cleaned[name] < 1) problems.push(`  ${name}: a whole number of at least 1`);
   }

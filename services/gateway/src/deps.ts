@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import { authenticateAccess, authenticateUser, type AccessContext, type SdcOptions } from '@csp-hub/authz';
+import { authenticateAccess, authenticateUser, type AccessContext, type CellKeyOptions } from '@csp-hub/authz';
 import type { MikroORM } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import { bearerToken, unverifiedIssuer, verifyToken } from './auth/jwt';
@@ -31,7 +31,7 @@ export interface AppDeps {
   logger: Logger;
   production: boolean;
   uploads: UploadLimits;
-  sdc: SdcOptions;
+  sdc: CellKeyOptions;
 }
 
 /**

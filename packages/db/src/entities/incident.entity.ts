@@ -10,7 +10,17 @@ import { Submission } from './submission.entity';
 @Entity({ tableName: 'incident', comment: 'Normalised agency records; read only through the authorization layer' })
 @Unique({ name: 'incident_natural_key_uniq', properties: ['agency', 'feed', 'naturalKey'] })
 @Index({ name: 'incident_submission_idx', properties: ['submission'] })
-@Index({ name: 'incident_lad_month_id_idx', properties: ['ladCode', 'occurredMonth', 'id'] })
+// The authorized relation's branches (packages/authz relation.ts, ADR 0015): each walks one of these in (month, id) order.
+@Index({
+  name: 'incident_page_feed_idx',
+  expression:
+    'create index "incident_page_feed_idx" on "incident" ("agency_id", "feed", "occurred_month", "id") where retired_at is null',
+})
+@Index({
+  name: 'incident_page_lad_idx',
+  expression:
+    'create index "incident_page_lad_idx" on "incident" ("agency_id", "feed", "lad_code", "occurred_month", "id") where retired_at is null',
+})
 @Index({
   name: 'incident_shared_ref_idx',
   expression:

@@ -34,7 +34,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       maxPerUser: config.UPLOAD_MAX_PER_USER,
       spoolDir: config.UPLOAD_SPOOL_DIR,
     },
-    sdc: { min: config.SDC_MIN_COUNT, max: config.SDC_MAX_COUNT },
+    sdc: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD },
   });
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

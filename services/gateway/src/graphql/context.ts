@@ -1,5 +1,5 @@
 import type { EntityManager } from '@csp-hub/db';
-import type { AccessContext, Principal, SdcOptions } from '@csp-hub/authz';
+import type { AccessContext, Principal, CellKeyOptions } from '@csp-hub/authz';
 import type { Logger } from '../logger';
 
 /** What every resolver gets: the request's principal, its own EntityManager fork and logger. */
@@ -8,7 +8,7 @@ export interface GraphQLContext {
   principal: Principal;
   /** The request's ability, grants and audit sink: every read of shared data goes through it. */
   access: AccessContext;
-  sdc: SdcOptions;
+  sdc: CellKeyOptions;
   em: EntityManager;
   logger: Logger;
 }

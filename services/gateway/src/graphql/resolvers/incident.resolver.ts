@@ -4,7 +4,6 @@ import { HubError, isHubError } from '@csp-hub/taxonomy';
 import type { GraphQLContext } from '../context';
 import {
   CountCellObject,
-  CountValueObject,
   GroupByEnum,
   IncidentConnectionObject,
   IncidentFilterInput,
@@ -65,7 +64,7 @@ export class IncidentResolver {
         cells: t.cells.map((c) => Object.assign(new CountCellObject(), c)),
         rowTotals: t.rowTotals.map((c) => Object.assign(new CountCellObject(), c)),
         columnTotals: t.columnTotals.map((c) => Object.assign(new CountCellObject(), c)),
-        total: Object.assign(new CountValueObject(), t.total),
+        total: t.total,
       }),
     );
   }

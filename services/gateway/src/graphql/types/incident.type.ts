@@ -142,28 +142,20 @@ export const GroupByEnum = {
 } as const;
 registerEnumType(GroupByEnum, { name: 'GroupBy' });
 
-@ObjectType('CountCell')
+@ObjectType('CountCell', { description: 'A count; in a controlled table it is perturbed, and counts published as 0 are not listed' })
 export class CountCellObject {
   @Field(() => [String])
   keys!: string[];
 
-  @Field(() => Int, { nullable: true, description: 'null when withheld by disclosure control' })
-  count!: number | null;
-
-  @Field(() => Boolean)
-  suppressed!: boolean;
+  @Field(() => Int)
+  count!: number;
 }
 
-@ObjectType('CountValue')
-export class CountValueObject {
-  @Field(() => Int, { nullable: true })
-  count!: number | null;
-
-  @Field(() => Boolean)
-  suppressed!: boolean;
-}
-
-@ObjectType('ProviderCounts', { description: "One providing agency's counts; controlled means small counts are withheld" })
+@ObjectType('ProviderCounts', {
+  description:
+    "One providing agency's counts. Controlled: you may only count some of these records, so every count is perturbed by the cell-key method " +
+    '(the same cell always gets the same noise; totals are perturbed as cells of their own) and counts published as 0 are not listed',
+})
 export class ProviderCountsObject {
   @Field(() => ID)
   agencyId!: string;
@@ -180,6 +172,6 @@ export class ProviderCountsObject {
   @Field(() => [CountCellObject])
   columnTotals!: CountCellObject[];
 
-  @Field(() => CountValueObject)
-  total!: CountValueObject;
+  @Field(() => Int)
+  total!: number;
 }
