@@ -1,11 +1,28 @@
-export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
+export { AGREEMENT_ROLES, agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, authenticateAccess, createAccessContext, emExecutor, inUnitOfWork } from './access';
-export type { AccessContext, AuditEntryInput, UnitOfWork } from './access';
+export { audit, authenticateAccess, createAccessContext, emExecutor, inActorUnitOfWork, inOperatorUnitOfWork, inUnitOfWork, isOperator } from './access';
+export type { AccessContext, Actor, AuditEntryInput, OperatorContext, UnitOfWork } from './access';
 export { countIncidentsBy, GROUP_BY_FIELDS } from './aggregates';
 export type { CountCell, CountRequest, CountValue, GroupByField, ProviderCounts } from './aggregates';
-export { createAgreement, getAgreement, listAgreements, setAgreementStatus, updateAgreement } from './agreements';
+export {
+  AGREEMENT_TRANSITIONS,
+  approveAgreement,
+  canApproveFor,
+  createAgreement,
+  declineAgreement,
+  getAgreement,
+  listAgreements,
+  narrowingPart,
+  requestAgreementApproval,
+  setAgreementStatus,
+  updateAgreement,
+  wideningOf,
+} from './agreements';
 export type { AgreementInput, AgreementView } from './agreements';
+export { activeUsersByAgency, getPartnershipByCode, listAgencies, listPartnerships, registerAgency, registerPartnership } from './partnerships';
+export type { AgencyInput, AgencyRegistration, AgencyView, PartnershipView } from './partnerships';
+export { checkRoles, createUser, findUserIdByEmail, listUsers, setUserActive, setUserRoles } from './users';
+export type { NewUser, UserView } from './users';
 export { appendAudit, appendAuditIn, entryHash, GENESIS_HASH, verifyAudit } from './audit';
 export type { AuditRecord, AuditVerification, SqlExecutor } from './audit';
 export { explainAccess } from './explain';
