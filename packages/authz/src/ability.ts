@@ -3,7 +3,8 @@ import { isLocatedFeed, type DataTier } from '@csp-hub/taxonomy';
 import { BASE_FIELDS, DETAIL_FIELDS, type IncidentField } from './fields';
 import type { Principal } from './principal';
 
-export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'manage' | 'approve' | 'explain';
+/** Never 'manage': CASL reads it as every action. */
+export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'administer' | 'approve' | 'explain';
 export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess' | 'User';
 
 /** The shape rules match on, per subject (checked with `subject(name, object)`). */
@@ -139,12 +140,12 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
   // change, request, suspend and lapse them; the same roles at the provider agency approve or decline.
   can('read', 'IspAgreement', { partnershipId: principal.partnershipId });
   if (AGREEMENT_ROLES.some((r) => roles.has(r))) {
-    can('manage', 'IspAgreement', { partnershipId: principal.partnershipId });
+    can('administer', 'IspAgreement', { partnershipId: principal.partnershipId });
     can('approve', 'IspAgreement', { partnershipId: principal.partnershipId, providerAgencyId: principal.agencyId });
   }
 
   // User administration: partnership admins manage their partnership's users; chairs and auditors may list them.
-  if (roles.has('partnership_admin')) can('manage', 'User', { partnershipId: principal.partnershipId });
+  if (roles.has('partnership_admin')) can('administer', 'User', { partnershipId: principal.partnershipId });
   if (roles.has('partnership_admin') || roles.has('chair') || roles.has('auditor')) can('read', 'User', { partnershipId: principal.partnershipId });
 
   // Audit: auditors and chairs read their partnership's trail.

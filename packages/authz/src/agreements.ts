@@ -127,7 +127,7 @@ export function canApproveFor(ctx: AccessContext, providerAgencyId: number): boo
 }
 
 function manageGuard(ctx: AccessContext): void {
-  if (!ctx.ability.can('manage', partnershipSubject(ctx))) {
+  if (!ctx.ability.can('administer', partnershipSubject(ctx))) {
     throw HubError.forbidden('NOT_ALLOWED', 'Only a partnership chair, administrator or data owner manages agreements');
   }
 }

@@ -54,7 +54,7 @@ function view(u: User): UserView {
 /** The partnership an actor may administer: any for the operator, their own for an admin (else FORBIDDEN). */
 function guardManage(actor: Actor, partnershipId: number): void {
   if (isOperator(actor)) return;
-  if (!actor.ability.can('manage', asSubject('User', { partnershipId: actor.principal.partnershipId }))) {
+  if (!actor.ability.can('administer', asSubject('User', { partnershipId: actor.principal.partnershipId }))) {
     throw HubError.forbidden('NOT_ALLOWED', 'Only a partnership administrator manages users');
   }
   if (partnershipId !== actor.principal.partnershipId) throw HubError.notFound('Partnership', String(partnershipId));
