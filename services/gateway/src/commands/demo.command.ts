@@ -1,7 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
-import { seedDemo } from '@csp-hub/db';
-import { importGeography, ingestFile } from '@csp-hub/ingest';
+import { bytesOf, type ByteSource } from '@csp-hub/adapter-kit';
+import { DEMO_PARTNERSHIPS, seedDemo } from '@csp-hub/db';
+import { generateDemoFeeds, importGeography, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
 
@@ -9,7 +10,10 @@ export interface DemoLoadResult {
   partnerships: number;
   users: number;
   geography: boolean;
+  /** Files accepted by this run (a second run finds them all already accepted). */
   submissions: number;
+  /** Generated partner files (fire, council, ISTV, Thames Valley street) offered to the pipeline. */
+  generatedFiles: number;
 }
 
 /** Demo street-level months (Leicestershire) loaded when the reference folder has them. */
@@ -20,32 +24,44 @@ const DEMO_FEEDS = [
 ] as const;
 
 /**
- * Demo data: the partnerships, agencies and users; the ONS geography and the
- * real data.police.uk months from the reference folder when it is there.
- * Idempotent: a second run finds the files already accepted.
+ * Demo data: the partnerships, agencies, users and agreements; the ONS geography and the real
+ * data.police.uk months from the reference folder when it is there; then the partners' records
+ * (fire incidents, council ASB, fly-tipping and noise, ISTV returns, Thames Valley street crime)
+ * from the deterministic generator, placed in the partnerships' real LSOAs. Everything goes through
+ * the real ingest pipeline. Idempotent: a second run finds every file already accepted.
  */
-export async function loadDemo(hub: Hub, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
+export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool'>, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
   const seeded = await seedDemo(hub.orm.em.fork());
   if (!existsSync(path.join(referenceDir, 'PROVENANCE.md'))) {
     logger.warn({ referenceDir }, 'reference data folder not found: demo has partnerships and users but no geography or incidents (set CSP_HUB_REFERENCE_DIR)');
-    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0 };
+    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0, generatedFiles: 0 };
   }
   const areas = await hub.pool.query(`select count(*)::int as n from area where kind = 'lsoa'`);
   if (areas.rows[0].n === 0) await importGeography(hub.pool, referenceDir, logger);
+  const agencyIds = new Map((await hub.pool.query<{ id: number; code: string }>('select id, code from agency')).rows.map((r) => [r.code, r.id]));
+  const submit = async (agencyCode: string, feed: string, fileName: string, source: ByteSource): Promise<IngestResult> =>
+    ingestFile(hub.pool, {
+      agencyId: agencyIds.get(agencyCode)!,
+      feed,
+      fileName,
+      source,
+      submitter: { userId: null, label: 'demo seed', via: 'seed' },
+      logger,
+    });
   let submissions = 0;
   for (const d of DEMO_FEEDS) {
     const file = path.join(referenceDir, d.file);
     if (!existsSync(file)) continue;
-    const agency = await hub.pool.query<{ id: number }>('select id from agency where code = $1', [d.agency]);
-    const result = await ingestFile(hub.pool, {
-      agencyId: agency.rows[0]!.id,
-      feed: d.feed,
-      fileName: path.basename(file),
-      source: createReadStream(file),
-      submitter: { userId: null, label: 'demo seed', via: 'seed' },
-      logger,
-    });
-    if (result.status === 'accepted') submissions += 1;
+    if ((await submit(d.agency, d.feed, path.basename(file), createReadStream(file))).status === 'accepted') submissions += 1;
   }
-  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions };
+  const lsoas = await loadDemoLsoas(hub.pool, DEMO_PARTNERSHIPS.flatMap((p) => p.ladCodes));
+  const generated = generateDemoFeeds(lsoas);
+  for (const f of generated) {
+    const result = await submit(f.agencyCode, f.feed, f.fileName, bytesOf(f.content));
+    if (result.status === 'accepted') submissions += 1;
+    if (result.status === 'refused' || result.rowsRejected > 0) {
+      logger.warn({ file: f.fileName, status: result.status, rejected: result.rowsRejected, errorCode: result.errorCode }, 'generated demo file not loaded cleanly');
+    }
+  }
+  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions, generatedFiles: generated.length };
 }
