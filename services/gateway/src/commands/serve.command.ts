@@ -1,6 +1,5 @@
 import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import { createHubApp } from '../app';
 import { loadSigningKeys } from '../auth/keys';
 import type { Config } from '../config';
 import { openHub } from '../hub';
@@ -10,6 +9,8 @@ import { loadDemo } from './demo.command';
 import { issueToken } from './hub-session';
 
 async function serve(config: Config, logger: Logger, demo: boolean): Promise<void> {
+  // Loaded here, not at the top: every other command starts faster without the HTTP stack.
+  const { createHubApp } = await import('../app');
   const hub = await openHub(config, logger);
   let stopping = false;
   const keys = loadSigningKeys(config);
