@@ -15,10 +15,14 @@ const USERS = {
   policeTasking: demoEmail('charnwood', 'police.tasking'),
   probationTasking: demoEmail('charnwood', 'probation.tasking'),
   woChair: demoEmail('west-oxfordshire', 'district.chair'),
+  policeOwner: demoEmail('charnwood', 'police.data_owner'),
+  fireOwner: demoEmail('charnwood', 'fire.data_owner'),
+  harboroughFireOwner: demoEmail('harborough', 'fire.data_owner'),
 } as const;
 type UserKey = keyof typeof USERS;
 
 const AGREEMENT_FIELDS = 'id title providerAgencyId datasets recipientAgencyIds recipientAgencyTypes tier purposes lawfulBasis validFrom validTo reviewDate status effectiveStatus reviewOverdue signatories { name role agencyId signedOn } version';
+const APPROVAL_FIELDS = 'approvals { decision subject by { userId name agencyId roles } version note } pendingApproval { kind requestedBy { userId agencyId } note widens terms { tier datasets recipientAgencyIds validTo purposes } }';
 
 interface Agreement {
   id: string;
@@ -38,6 +42,11 @@ interface Agreement {
   reviewOverdue: boolean;
   signatories: { name: string; role: string; agencyId: string; signedOn: string }[];
   version: number;
+  approvals?: { decision: string; subject: string; by: { userId: string | null; name: string; agencyId: string | null; roles: string[] }; version: number; note: string | null }[];
+  pendingApproval?: {
+    kind: string; requestedBy: { userId: string | null; agencyId: string | null }; note: string | null; widens: string[];
+    terms: { tier: string; datasets: string[]; recipientAgencyIds: string[]; validTo: string; purposes: string[] } | null;
+  } | null;
 }
 
 interface Signatory {
@@ -84,6 +93,10 @@ const EXPLAIN = `query($u: ID) { explainAccess(userId: $u) { userId roles notes 
 const CREATE = `mutation($input: AgreementInput!, $activate: Boolean!) { createAgreement(input: $input, activate: $activate) { ${AGREEMENT_FIELDS} } }`;
 const UPDATE = `mutation($id: ID!, $v: Int!, $input: AgreementInput!) { updateAgreement(id: $id, version: $v, input: $input) { ${AGREEMENT_FIELDS} } }`;
 const SET_STATUS = `mutation($id: ID!, $v: Int!, $s: AgreementStatus!, $reason: String!) { setAgreementStatus(id: $id, version: $v, status: $s, reason: $reason) { ${AGREEMENT_FIELDS} } }`;
+const REQUEST = `mutation($id: ID!, $v: Int!, $note: String) { requestAgreementApproval(id: $id, version: $v, note: $note) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`;
+const APPROVE = `mutation($id: ID!, $v: Int!, $note: String) { approveAgreement(id: $id, version: $v, note: $note) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`;
+const DECLINE = `mutation($id: ID!, $v: Int!, $reason: String!) { declineAgreement(id: $id, version: $v, reason: $reason) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`;
+const UPDATE_FULL = `mutation($id: ID!, $v: Int!, $input: AgreementInput!) { updateAgreement(id: $id, version: $v, input: $input) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`;
 
 /** The fields a line's tier shows on records of each record tier, as docs/authorization.md states them. */
 function policyFields(tier: string, recordTier: string): string[] {
@@ -143,6 +156,18 @@ describe('ISP agreements through GraphQL', () => {
         { name: 'Area Manager, LFRS', role: 'Data Protection Officer', agencyId: base.recipientAgencyIds[0] ?? agencyIds['leicestershire-police']!, signedOn: londonDate(-11) },
       ],
     };
+  }
+
+  /** A valid agreement over police data: police stop and search to Charnwood council (the chair's and admin's agency). */
+  function policeInput(overrides: Partial<AgreementInput> = {}): AgreementInput {
+    return input({
+      providerAgencyId: agencyIds['leicestershire-police']!,
+      datasets: ['police.stop_search'],
+      recipientAgencyIds: [agencyIds['charnwood-borough-council']!],
+      tier: 'PERSONAL',
+      purposes: ['ASB case management'],
+      ...overrides,
+    });
   }
 
   async function create(who: UserKey, agreement: AgreementInput, activate = false): Promise<Agreement> {
@@ -206,30 +231,43 @@ describe('ISP agreements through GraphQL', () => {
       expectErrorCode(other.body, 'NOT_FOUND');
     });
 
-    it('a partnership admin creates an active agreement when the provider and a recipient have signed', async () => {
+    it("the provider's admin creates an agreement active at once: that is their approval, recorded on it", async () => {
       const i = signed();
-      const a = await create('admin', i, true);
-      expect(a).toMatchObject({ status: 'ACTIVE', effectiveStatus: 'in_force', version: 1 });
+      const { body } = await gql('admin', `mutation($input: AgreementInput!) { createAgreement(input: $input, activate: true) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`, { input: i });
+      expect(body.errors).toBeUndefined();
+      const a = (body.data as { createAgreement: Agreement }).createAgreement;
+      expect(a).toMatchObject({ status: 'ACTIVE', effectiveStatus: 'in_force', version: 1, pendingApproval: null });
       expect(a.signatories).toEqual(i.signatories.map((s) => ({ ...s, agencyId: String(s.agencyId) })));
+      expect(a.approvals).toEqual([{
+        decision: 'approved', subject: 'activation', version: 1, note: null,
+        by: { userId: String(userIds.admin), name: expect.any(String), agencyId: String(agencyIds['charnwood-borough-council']), roles: ['partnership_admin'] },
+      }]);
       // leave nothing in force that later tests do not expect
       expect((await setStatus('admin', a, 'LAPSED')).body.errors).toBeUndefined();
     });
 
-    it.each([
-      ['no signatures', [] as 'provider'[] | 'recipient'[] | ('provider' | 'recipient')[], ['an active agreement needs a signatory for the provider', 'an active agreement needs a signatory for a recipient']],
-      ['only the provider signed', ['provider'], ['an active agreement needs a signatory for a recipient']],
-      ['only a recipient signed', ['recipient'], ['an active agreement needs a signatory for the provider']],
-    ] as [string, ('provider' | 'recipient')[], string[]][])('activating with %s is BAD_USER_INPUT naming what is missing', async (_label, who, problems) => {
+    it("a recipient-side chair cannot create an agreement over the police's data as active: FORBIDDEN, nothing stored; as a request it waits", async () => {
       const before = await agreementCount();
-      const i = input();
-      const signatories = who.map((w) => ({
-        name: `Signed for the ${w}`, role: 'SIRO', agencyId: w === 'provider' ? i.providerAgencyId : i.recipientAgencyIds[0]!, signedOn: londonDate(-1),
-      }));
-      const { body } = await gql('chair', CREATE, { input: { ...i, signatories }, activate: true });
-      expect(body.data ?? null).toBeNull();
-      const [error] = expectErrorCode(body, 'BAD_USER_INPUT', 'INVALID_AGREEMENT');
-      expect(error!.message).toBe(`The agreement is not valid: ${problems.join('; ')}.`);
+      const police = policeInput();
+      const refused = await gql('chair', CREATE, { input: police, activate: true });
+      expect(refused.body.data ?? null).toBeNull();
+      const [error] = expectErrorCode(refused.body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED');
+      expect(error!.message).toBe(
+        'Only a chair, partnership administrator or data owner of Leicestershire Police (the provider) can create an agreement over its data as active; request their approval instead.',
+      );
       expect(await agreementCount()).toBe(before);
+      const { body } = await gql('chair', `mutation($input: AgreementInput!) { createAgreement(input: $input, request: true) { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`, { input: police });
+      const requested = (body.data as { createAgreement: Agreement }).createAgreement;
+      expect(requested).toMatchObject({ status: 'REQUESTED', effectiveStatus: 'requested', approvals: [], pendingApproval: { kind: 'activation', requestedBy: { userId: String(userIds.chair) }, widens: [], terms: null } });
+      expect((await setStatus('chair', requested, 'LAPSED')).body.errors).toBeUndefined();
+    });
+
+    it('signatories are documentary: an agreement without any is approved and in force', async () => {
+      const a = await create('chair', input());
+      expect(a.signatories).toEqual([]);
+      const approved = await data<{ approveAgreement: Agreement }>('chair', APPROVE, { id: a.id, v: a.version, note: 'Agreed at the board' });
+      expect(approved.approveAgreement).toMatchObject({ status: 'ACTIVE', effectiveStatus: 'in_force', signatories: [] });
+      expect((await setStatus('chair', approved.approveAgreement, 'LAPSED')).body.errors).toBeUndefined();
     });
   });
 
@@ -294,12 +332,20 @@ describe('ISP agreements through GraphQL', () => {
   });
 
   describe('status changes', () => {
-    const STATES = ['DRAFT', 'ACTIVE', 'SUSPENDED', 'LAPSED'] as const;
-    const ALLOWED: Record<string, string[]> = { DRAFT: ['ACTIVE', 'LAPSED'], ACTIVE: ['SUSPENDED', 'LAPSED'], SUSPENDED: ['ACTIVE', 'LAPSED'], LAPSED: [] };
+    const STATES = ['DRAFT', 'REQUESTED', 'ACTIVE', 'SUSPENDED', 'DECLINED', 'LAPSED'] as const;
+    /** The state machine as docs/authorization.md states it (the admin here is the provider's, so may take every step). */
+    const ALLOWED: Record<string, string[]> = {
+      DRAFT: ['REQUESTED', 'ACTIVE', 'LAPSED'],
+      REQUESTED: ['DRAFT', 'ACTIVE', 'DECLINED', 'LAPSED'],
+      ACTIVE: ['SUSPENDED', 'LAPSED'],
+      SUSPENDED: ['REQUESTED', 'ACTIVE', 'LAPSED'],
+      DECLINED: ['DRAFT', 'REQUESTED', 'LAPSED'],
+      LAPSED: [],
+    };
     /** An agreement brought to `state` by allowed steps. */
     async function inState(state: string): Promise<Agreement> {
       let a = await create('chair', signed());
-      const path = { DRAFT: [], ACTIVE: ['ACTIVE'], SUSPENDED: ['ACTIVE', 'SUSPENDED'], LAPSED: ['LAPSED'] }[state]!;
+      const path = { DRAFT: [], REQUESTED: ['REQUESTED'], ACTIVE: ['ACTIVE'], SUSPENDED: ['ACTIVE', 'SUSPENDED'], DECLINED: ['REQUESTED', 'DECLINED'], LAPSED: ['LAPSED'] }[state]!;
       for (const step of path) {
         const { body } = await setStatus('chair', a, step);
         expect(body.errors).toBeUndefined();
@@ -336,19 +382,6 @@ describe('ISP agreements through GraphQL', () => {
       expect(await row(a.id)).toMatchObject({ status: 'lapsed', version: a.version, title: a.title });
     });
 
-    it('activating an unsigned draft is BAD_USER_INPUT until the signatures are recorded', async () => {
-      const draft = await create('chair', input());
-      const refused = await setStatus('chair', draft, 'ACTIVE');
-      const [error] = expectErrorCode(refused.body, 'BAD_USER_INPUT', 'INVALID_AGREEMENT');
-      expect(error!.message).toContain('an active agreement needs a signatory for the provider');
-      const updated = (await data<{ updateAgreement: Agreement }>('chair', UPDATE, { id: draft.id, v: draft.version, input: signed({ title: draft.title }) })).updateAgreement;
-      const active = await setStatus('chair', updated, 'ACTIVE');
-      expect(active.body.errors).toBeUndefined();
-      const a = (active.body.data as { setAgreementStatus: Agreement }).setAgreementStatus;
-      expect(a).toMatchObject({ status: 'ACTIVE', version: 3 });
-      expect((await setStatus('chair', a, 'LAPSED')).body.errors).toBeUndefined();
-    });
-
     it('a status change needs a reason', async () => {
       const a = await create('chair', signed());
       const { body } = await setStatus('chair', a, 'ACTIVE', '  ');
@@ -367,11 +400,14 @@ describe('ISP agreements through GraphQL', () => {
           await gql(who, CREATE, { input: signed(), activate: true }),
           await gql(who, UPDATE, { id: a.id, v: a.version, input: input({ title: 'Hijacked' }) }),
           await gql(who, SET_STATUS, { id: a.id, v: a.version, s: 'LAPSED', reason: 'no longer needed' }),
+          await gql(who, REQUEST, { id: a.id, v: a.version, note: null }),
+          await gql(who, APPROVE, { id: a.id, v: a.version, note: null }),
+          await gql(who, DECLINE, { id: a.id, v: a.version, reason: 'no' }),
         ];
         for (const { body } of attempts) {
           expect(body.data ?? null).toBeNull();
           const [error] = expectErrorCode(body, 'FORBIDDEN', 'NOT_ALLOWED');
-          expect(error!.message).toBe('Only the partnership chair or administrator manages agreements');
+          expect(error!.message).toBe('Only a partnership chair, administrator or data owner manages agreements');
         }
         expect(await agreementCount()).toBe(before + 1);
         expect(await row(a.id)).toMatchObject({ status: 'draft', version: 1, title: a.title });
@@ -380,6 +416,138 @@ describe('ISP agreements through GraphQL', () => {
         expect(read.agreement.id).toBe(a.id);
       },
     );
+  });
+
+  describe("only the provider agency approves (ISP second pass, #12.4)", () => {
+    const APPROVAL_REQUIRED = (what: string) =>
+      `Only a chair, partnership administrator or data owner of Leicestershire Police (the provider) can ${what}; request their approval instead.`;
+
+    it('a recipient-side chair drafts and requests; cannot activate, approve or decline; the police data owner approves, recorded on the agreement', async () => {
+      const draft = await create('chair', policeInput());
+      for (const [query, variables, what] of [
+        [SET_STATUS, { id: draft.id, v: draft.version, s: 'ACTIVE', reason: 'Signed at the board' }, 'activate an agreement over its data'],
+        [APPROVE, { id: draft.id, v: draft.version, note: null }, 'activate an agreement over its data'],
+      ] as [string, Record<string, unknown>, string][]) {
+        const { body } = await gql('chair', query, variables);
+        expect(body.data ?? null).toBeNull();
+        expect(expectErrorCode(body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED')[0]!.message).toBe(APPROVAL_REQUIRED(what));
+        expect(await row(draft.id)).toMatchObject({ status: 'draft', version: 1 });
+      }
+      const requested = (await data<{ requestAgreementApproval: Agreement }>('chair', REQUEST, { id: draft.id, v: 1, note: 'For the ASB problem-solving group' })).requestAgreementApproval;
+      expect(requested).toMatchObject({ status: 'REQUESTED', version: 2, pendingApproval: { kind: 'activation', requestedBy: { userId: String(userIds.chair) }, note: 'For the ASB problem-solving group' } });
+      const declineRefused = await gql('chair', DECLINE, { id: draft.id, v: 2, reason: 'changed our mind' });
+      expect(expectErrorCode(declineRefused.body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED')[0]!.message).toBe(APPROVAL_REQUIRED('decline an agreement over its data'));
+      // a police analyst is of the provider agency but holds no approving role
+      expectErrorCode((await gql('policeAnalyst', APPROVE, { id: draft.id, v: 2, note: null })).body, 'FORBIDDEN', 'NOT_ALLOWED');
+      // a data owner of the same force in another partnership does not see it at all
+      expectErrorCode((await gql('harboroughFireOwner', APPROVE, { id: draft.id, v: 2, note: null })).body, 'NOT_FOUND');
+      expect(await row(draft.id)).toMatchObject({ status: 'requested', version: 2 });
+
+      const approved = (await data<{ approveAgreement: Agreement }>('policeOwner', APPROVE, { id: draft.id, v: 2, note: 'Approved by the IAO' })).approveAgreement;
+      expect(approved).toMatchObject({ status: 'ACTIVE', effectiveStatus: 'in_force', version: 3, pendingApproval: null });
+      expect(approved.approvals).toEqual([{
+        decision: 'approved', subject: 'activation', version: 2, note: 'Approved by the IAO',
+        by: { userId: String(userIds.policeOwner), name: 'Police information asset owner, Charnwood', agencyId: String(agencyIds['leicestershire-police']), roles: ['data_owner'] },
+      }]);
+      // either side suspends at once; resuming is the provider's again
+      const suspended = (await setStatus('chair', approved, 'SUSPENDED', 'Data breach under review')).body.data as { setAgreementStatus: Agreement };
+      expect(suspended.setAgreementStatus.status).toBe('SUSPENDED');
+      const resume = await setStatus('chair', suspended.setAgreementStatus, 'ACTIVE', 'Review done');
+      expect(expectErrorCode(resume.body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED')[0]!.message).toBe(APPROVAL_REQUIRED('activate an agreement over its data'));
+      expect((await setStatus('policeOwner', suspended.setAgreementStatus, 'LAPSED', 'Pilot over')).body.errors).toBeUndefined();
+    });
+
+    it('the provider declines a request: declined, recorded with the reason; it can be changed and requested again', async () => {
+      const a = (await data<{ requestAgreementApproval: Agreement }>('chair', REQUEST, { id: (await create('chair', policeInput())).id, v: 1, note: null })).requestAgreementApproval;
+      const declined = (await data<{ declineAgreement: Agreement }>('policeOwner', DECLINE, { id: a.id, v: a.version, reason: 'Personal tier is not justified; ask for pseudonymised' })).declineAgreement;
+      expect(declined).toMatchObject({ status: 'DECLINED', effectiveStatus: 'declined', pendingApproval: null });
+      expect(declined.approvals).toEqual([expect.objectContaining({ decision: 'declined', subject: 'activation', note: 'Personal tier is not justified; ask for pseudonymised', by: expect.objectContaining({ userId: String(userIds.policeOwner) }) })]);
+      const changed = (await data<{ updateAgreement: Agreement }>('chair', UPDATE_FULL, { id: a.id, v: declined.version, input: policeInput({ title: a.title, tier: 'PSEUDONYMISED' }) })).updateAgreement;
+      expect(changed).toMatchObject({ status: 'DECLINED', tier: 'PSEUDONYMISED' });
+      const again = (await data<{ requestAgreementApproval: Agreement }>('chair', REQUEST, { id: a.id, v: changed.version, note: 'Now pseudonymised' })).requestAgreementApproval;
+      expect(again.status).toBe('REQUESTED');
+      expect((await setStatus('chair', again, 'LAPSED', 'Withdrawn')).body.errors).toBeUndefined();
+    });
+  });
+
+  describe('changes to an active agreement', () => {
+    /** Fire incidents to probation, counts only, approved by the fire data owner: the chair is of neither side's agency. */
+    async function fireToProbation(): Promise<Agreement> {
+      const created = await create('chair', input({
+        title: `Fire incidents to probation ${counter}`,
+        providerAgencyId: agencyIds['leicestershire-fire']!,
+        datasets: ['fire.incidents'],
+        recipientAgencyIds: [agencyIds['probation-east-midlands']!],
+        tier: 'AGGREGATE',
+        purposes: ['Offender management'],
+      }));
+      return (await data<{ approveAgreement: Agreement }>('fireOwner', APPROVE, { id: created.id, v: created.version, note: null })).approveAgreement;
+    }
+    const probationFireRows = async () => (await data<{ incidentCount: number }>('probationTasking', `{ incidentCount(filter: { feeds: ["fire.incidents"] }) }`)).incidentCount;
+    const fireRowsInCharnwood = async () => (await hub.db.pool.query<{ n: number }>(
+      `select count(*)::int as n from incident where agency_id = $1 and lad_code = 'E07000130'`, [agencyIds['leicestershire-fire']],
+    )).rows[0]!.n;
+    const widened = (a: Agreement, overrides: Partial<AgreementInput>) => input({
+      title: a.title, providerAgencyId: Number(a.providerAgencyId), datasets: a.datasets, recipientAgencyIds: a.recipientAgencyIds.map(Number),
+      tier: a.tier, purposes: a.purposes, validFrom: a.validFrom, validTo: a.validTo, reviewDate: a.reviewDate, ...overrides,
+    });
+
+    it("a widening change by a recipient-side chair waits for the provider: the terms in force stay, access is not cut; approved, it takes effect", async () => {
+      const a = await fireToProbation();
+      expect(await probationFireRows()).toBe(0); // counts only
+      const proposed = (await data<{ updateAgreement: Agreement }>('chair', UPDATE_FULL, { id: a.id, v: a.version, input: widened(a, { tier: 'PSEUDONYMISED' }) })).updateAgreement;
+      expect(proposed).toMatchObject({
+        status: 'ACTIVE', tier: 'AGGREGATE', version: a.version + 1,
+        pendingApproval: { kind: 'change', requestedBy: { userId: String(userIds.chair) }, widens: ['tier'], terms: { tier: 'PSEUDONYMISED' } },
+      });
+      expect((await hub.db.pool.query('select tier, status from isp_agreement where id = $1', [Number(a.id)])).rows).toEqual([{ tier: 'aggregate', status: 'active' }]);
+      expect(await probationFireRows()).toBe(0);
+      // the aggregate grant still counts for probation while the change waits
+      const counts = await data<{ incidentCounts: { agencyId: string }[] }>('probationTasking', `{ incidentCounts(groupBy: [], filter: { feeds: ["fire.incidents"] }) { agencyId } }`);
+      expect(counts.incidentCounts.map((t) => t.agencyId)).toEqual([String(agencyIds['leicestershire-fire'])]);
+
+      const refused = await gql('chair', APPROVE, { id: a.id, v: proposed.version, note: null });
+      expectErrorCode(refused.body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED');
+      const approved = (await data<{ approveAgreement: Agreement }>('fireOwner', APPROVE, { id: a.id, v: proposed.version, note: 'Fine for IOM' })).approveAgreement;
+      expect(approved).toMatchObject({ status: 'ACTIVE', tier: 'PSEUDONYMISED', pendingApproval: null });
+      expect(approved.approvals!.map((d) => `${d.decision} ${d.subject}`)).toEqual(['approved activation', 'approved change']);
+      expect(await probationFireRows()).toBe(await fireRowsInCharnwood());
+      expect((await setStatus('chair', approved, 'LAPSED', 'test over')).body.errors).toBeUndefined();
+      expect(await probationFireRows()).toBe(0);
+    });
+
+    it('a narrowing change applies at once by either side; in a mixed change the narrowing part applies and the widening part waits', async () => {
+      const a = await fireToProbation();
+      const shorter = (await data<{ updateAgreement: Agreement }>('chair', UPDATE_FULL, { id: a.id, v: a.version, input: widened(a, { validTo: londonDate(200) }) })).updateAgreement;
+      expect(shorter).toMatchObject({ validTo: londonDate(200), pendingApproval: null });
+      const mixed = (await data<{ updateAgreement: Agreement }>('chair', UPDATE_FULL, {
+        id: a.id, v: shorter.version, input: widened(shorter, { validTo: londonDate(100), tier: 'PERSONAL', purposes: ['Offender management', 'Arson risk'] }),
+      })).updateAgreement;
+      expect(mixed).toMatchObject({ validTo: londonDate(100), tier: 'AGGREGATE', purposes: ['Offender management'], pendingApproval: { widens: ['tier', 'purposes'], terms: { tier: 'PERSONAL', validTo: londonDate(100), purposes: ['Offender management', 'Arson risk'] } } });
+      // the provider declines: the pending change is dropped and the terms in force stay
+      const declined = (await data<{ declineAgreement: Agreement }>('fireOwner', DECLINE, { id: a.id, v: mixed.version, reason: 'Not for arson risk' })).declineAgreement;
+      expect(declined).toMatchObject({ status: 'ACTIVE', tier: 'AGGREGATE', validTo: londonDate(100), pendingApproval: null });
+      expect(declined.approvals!.at(-1)).toMatchObject({ decision: 'declined', subject: 'change', note: 'Not for arson risk' });
+      const nothing = await gql('fireOwner', APPROVE, { id: a.id, v: declined.version, note: null });
+      expectErrorCode(nothing.body, 'CONFLICT', 'NOTHING_AWAITS_APPROVAL');
+      // the provider's own widening applies at once, recorded as its approval
+      const own = (await data<{ updateAgreement: Agreement }>('fireOwner', UPDATE_FULL, { id: a.id, v: declined.version, input: widened(declined, { tier: 'PSEUDONYMISED' }) })).updateAgreement;
+      expect(own).toMatchObject({ tier: 'PSEUDONYMISED', pendingApproval: null });
+      expect(own.approvals!.at(-1)).toMatchObject({ decision: 'approved', subject: 'change', by: { userId: String(userIds.fireOwner) } });
+      expect((await setStatus('fireOwner', own, 'LAPSED', 'test over')).body.errors).toBeUndefined();
+    });
+
+    it('suspending drops a pending change; the change is audited with what waits', async () => {
+      const a = await fireToProbation();
+      const proposed = (await data<{ updateAgreement: Agreement }>('chair', UPDATE_FULL, { id: a.id, v: a.version, input: widened(a, { recipientAgencyIds: [agencyIds['probation-east-midlands']!, agencyIds['leicestershire-police']!] }) })).updateAgreement;
+      expect(proposed.pendingApproval?.widens).toEqual(['recipientAgencyIds']);
+      const audited = await hub.db.pool.query<{ detail: Record<string, unknown> }>(`select detail from audit_log where object_type = 'IspAgreement' and object_id = $1 order by id desc limit 1`, [a.id]);
+      expect(audited.rows[0]!.detail).toEqual({ changed: [], fromVersion: a.version, awaitingProvider: ['recipientAgencyIds'] });
+      const suspended = (await setStatus('chair', proposed, 'SUSPENDED', 'Paused')).body.data as { setAgreementStatus: Agreement };
+      const after = await data<{ agreement: Agreement }>('chair', `{ agreement(id: "${a.id}") { ${AGREEMENT_FIELDS} ${APPROVAL_FIELDS} } }`);
+      expect(after.agreement).toMatchObject({ status: 'SUSPENDED', recipientAgencyIds: [String(agencyIds['probation-east-midlands'])], pendingApproval: null });
+      expect((await setStatus('chair', suspended.setAgreementStatus, 'LAPSED', 'test over')).body.errors).toBeUndefined();
+    });
   });
 
   describe('agreements take effect on the next request', () => {

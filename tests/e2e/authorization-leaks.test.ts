@@ -716,6 +716,52 @@ describe('attempts to get round the authorization layer all fail', () => {
     });
   });
 
+  describe("11. one side cannot grant itself another's data", () => {
+    const FIRE_TO_PARTNERS = 'Fire and rescue attended incidents to police and councils';
+    const fields = 'id version status tier datasets recipientAgencyIds recipientAgencyTypes purposes lawfulBasis validFrom validTo reviewDate title providerAgencyId signatories { name role agencyId signedOn } pendingApproval { kind widens }';
+    const asInput = (a: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
+      title: a.title, providerAgencyId: Number(a.providerAgencyId), datasets: a.datasets, recipientAgencyIds: (a.recipientAgencyIds as string[]).map(Number),
+      recipientAgencyTypes: a.recipientAgencyTypes, tier: a.tier, purposes: a.purposes, lawfulBasis: a.lawfulBasis, validFrom: a.validFrom, validTo: a.validTo,
+      reviewDate: a.reviewDate, signatories: (a.signatories as { agencyId: string }[]).map((x) => ({ ...x, agencyId: Number(x.agencyId) })), ...overrides,
+    });
+    const districtFireTier = async () => (await data<{ explainAccess: { lines: { agreementTitle: string | null; tier: string }[] } }>('districtAnalyst', '{ explainAccess { lines { agreementTitle tier } } }'))
+      .explainAccess.lines.find((l) => l.agreementTitle === FIRE_TO_PARTNERS)?.tier;
+
+    it.each([['chair'], ['admin']] as [UserKey][])("the council's %s cannot activate, approve or widen an agreement over fire data; a widening change only waits", async (who) => {
+      const fireId = (await sql<{ id: number }>(`select id from isp_agreement where title = $1 and $2 = any(partnership_ids)`, [FIRE_TO_PARTNERS, partnershipIds.E22000165]))[0]!.id;
+      const before = await sql('select tier, status, version, pending_approval from isp_agreement where id = $1', [fireId]);
+      const input = {
+        title: 'Fire incidents to the council, personal (self-granted)', providerAgencyId: agencyIds['leicestershire-fire'], datasets: ['fire.incidents'],
+        recipientAgencyIds: [agencyIds['charnwood-borough-council']], tier: 'PERSONAL', purposes: ['ASB'], lawfulBasis: 's115 Crime and Disorder Act 1998',
+        validFrom: londonDate(-1), validTo: londonDate(300), reviewDate: londonDate(200), signatories: [],
+      };
+      const count = async () => (await sql<{ n: number }>('select count(*)::int as n from isp_agreement'))[0]!.n;
+      const agreements = await count();
+      expectErrorCode((await gql(who, `mutation($i: AgreementInput!) { createAgreement(input: $i, activate: true) { id } }`, { i: input })).body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED');
+      expect(await count()).toBe(agreements);
+      const draft = await data<{ createAgreement: { id: string; version: number } }>(who, `mutation($i: AgreementInput!) { createAgreement(input: $i) { id version } }`, { i: input });
+      const { id, version } = draft.createAgreement;
+      expectErrorCode((await gql(who, `mutation { setAgreementStatus(id: "${id}", version: ${version}, status: ACTIVE, reason: "self") { id } }`)).body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED');
+      expectErrorCode((await gql(who, `mutation { approveAgreement(id: "${id}", version: ${version}) { id } }`)).body, 'FORBIDDEN', 'PROVIDER_APPROVAL_REQUIRED');
+      expect(await sql('select status from isp_agreement where id = $1', [Number(id)])).toEqual([{ status: 'draft' }]);
+      await data(who, `mutation { setAgreementStatus(id: "${id}", version: ${version}, status: LAPSED, reason: "test over") { id } }`);
+
+      // raising the demo fire agreement to personal waits for the fire service; the terms in force stay
+      const current = (await data<{ agreement: Record<string, unknown> }>(who, `{ agreement(id: "${fireId}") { ${fields} } }`)).agreement;
+      const raised = (await data<{ updateAgreement: Record<string, unknown> }>(who, `mutation($id: ID!, $v: Int!, $i: AgreementInput!) { updateAgreement(id: $id, version: $v, input: $i) { ${fields} } }`,
+        { id: String(fireId), v: current.version, i: asInput(current, { tier: 'PERSONAL' }) })).updateAgreement;
+      expect(raised).toMatchObject({ status: 'ACTIVE', tier: 'PSEUDONYMISED', pendingApproval: { kind: 'change', widens: ['tier'] } });
+      expect(await districtFireTier()).toBe('pseudonymised');
+      expect((await sql<{ tier: string }>('select tier from isp_agreement where id = $1', [fireId]))[0]!.tier).toBe('pseudonymised');
+      // sending the terms in force again withdraws the proposal
+      const withdrawn = (await data<{ updateAgreement: Record<string, unknown> }>(who, `mutation($id: ID!, $v: Int!, $i: AgreementInput!) { updateAgreement(id: $id, version: $v, input: $i) { ${fields} } }`,
+        { id: String(fireId), v: raised.version, i: asInput(current) })).updateAgreement;
+      expect(withdrawn).toMatchObject({ tier: 'PSEUDONYMISED', pendingApproval: null });
+      const after = await sql<{ tier: string; status: string; version: number; pending_approval: unknown }>('select tier, status, version, pending_approval from isp_agreement where id = $1', [fireId]);
+      expect(after).toEqual([{ ...(before[0] as object), version: (before[0] as { version: number }).version + 2 }]);
+    });
+  });
+
   it('no test above left the hidden fields of a base-only record readable through the export', async () => {
     const exported = await exportCsv(hub, tokens.fireAnalyst, { feeds: 'council.asb' });
     const expected = await view('fireAnalyst');

@@ -44,6 +44,8 @@ const HANDLES = [
   'police.analyst', 'fire.analyst', 'health.analyst', 'district.analyst', 'county.analyst',
   'police.tasking', 'probation.tasking', 'district.chair', 'district.admin', 'county.auditor',
 ] as const;
+/** Information asset owners: no partner data of their own (like admins), checked in the own-agency suite only. */
+const DATA_OWNER_HANDLES = ['police.data_owner', 'fire.data_owner', 'health.data_owner', 'county.data_owner'] as const;
 const PARTNERSHIPS = ['charnwood', 'harborough', 'west-oxfordshire'] as const;
 const CHARNWOOD_LAD = 'E07000130';
 const HARBOROUGH_LAD = 'E07000131';
@@ -60,6 +62,9 @@ interface Principal {
 
 const PRINCIPALS: Principal[] = PARTNERSHIPS.flatMap((slug) =>
   HANDLES.map((handle) => ({ slug, handle, email: demoEmail(slug, handle), label: `${slug} ${handle}` })),
+);
+const DATA_OWNERS: Principal[] = PARTNERSHIPS.flatMap((slug) =>
+  DATA_OWNER_HANDLES.map((handle) => ({ slug, handle, email: demoEmail(slug, handle), label: `${slug} ${handle}` })),
 );
 
 interface Slice {
@@ -129,7 +134,7 @@ let world: World;
 const tokens = new Map<string, string>();
 
 function principal(slug: string, handle: string): Principal {
-  const p = PRINCIPALS.find((x) => x.slug === slug && x.handle === handle);
+  const p = [...PRINCIPALS, ...DATA_OWNERS].find((x) => x.slug === slug && x.handle === handle);
   if (!p) throw new Error(`no principal ${slug} ${handle}`);
   return p;
 }
@@ -307,17 +312,17 @@ beforeAll(async () => {
   hub = await startTestHub('authorization_matrix');
   await loadStandardDataset(hub.db.pool);
   world = await loadWorld(hub.db.pool);
-  await Promise.all(PRINCIPALS.map(async (p) => tokens.set(p.email, await hub.tokenFor(p.email, '2h'))));
+  await Promise.all([...PRINCIPALS, ...DATA_OWNERS].map(async (p) => tokens.set(p.email, await hub.tokenFor(p.email, '2h'))));
 });
 
 afterAll(async () => hub?.stop());
 
 describe('the matrix covers what it claims', () => {
   it('every demo role template, in three partnerships, spanning every role and agency type', () => {
-    expect([...HANDLES].sort()).toEqual(DEMO_USER_TEMPLATES.map((t) => t.handle).sort());
+    expect([...HANDLES, ...DATA_OWNER_HANDLES].sort()).toEqual(DEMO_USER_TEMPLATES.map((t) => t.handle).sort());
     expect(PARTNERSHIPS.every((slug) => DEMO_PARTNERSHIPS.some((p) => p.slug === slug))).toBe(true);
-    const users = PRINCIPALS.map(userOf);
-    expect(new Set(users.flatMap((u) => u.roles))).toEqual(new Set(['analyst', 'tasking_member', 'chair', 'partnership_admin', 'auditor']));
+    const users = [...PRINCIPALS, ...DATA_OWNERS].map(userOf);
+    expect(new Set(users.flatMap((u) => u.roles))).toEqual(new Set(['analyst', 'tasking_member', 'chair', 'partnership_admin', 'auditor', 'data_owner']));
     expect(new Set(users.map((u) => u.agencyType))).toEqual(new Set(['police', 'fire', 'health', 'council', 'probation']));
   });
 
@@ -545,8 +550,22 @@ describe('agreement changes take effect on the very next request', () => {
   });
 });
 
-describe('partnership admins and auditors see only their own agency', () => {
-  const overseers = PARTNERSHIPS.flatMap((slug) => [principal(slug, 'district.admin'), principal(slug, 'county.auditor')]);
+describe('partnership admins, auditors and data owners see only their own agency', () => {
+  // Police data owners own every Leicestershire police record (thousands): their slice check is below.
+  const overseers = [
+    ...PARTNERSHIPS.flatMap((slug) => [principal(slug, 'district.admin'), principal(slug, 'county.auditor')]),
+    ...DATA_OWNERS.filter((p) => p.handle !== 'police.data_owner'),
+  ];
+
+  it.each(PARTNERSHIPS.map((slug) => [slug] as const))('%s police.data_owner: partner feeds the police analyst sees are absent from list, count, export and aggregate', async (slug) => {
+    const owner = principal(slug, 'police.data_owner');
+    const partnerFeeds: Filter = { feeds: ['council.asb', 'fire.incidents', 'health.istv', 'council.fly_tipping'] };
+    expect(await checkList(expect, owner, partnerFeeds)).toEqual([]);
+    expect(await checkCount(expect, owner, partnerFeeds)).toBe(0);
+    await checkExport(expect, owner, partnerFeeds);
+    await checkAggregate(expect, owner, ['FEED'], partnerFeeds);
+    if (slug !== 'west-oxfordshire') expect(await checkCount(expect, principal(slug, 'police.analyst'), partnerFeeds)).toBeGreaterThan(0);
+  });
 
   it('(setup) Leicestershire County Council submits fly-tipping in Charnwood and Harborough, so its auditor has records of its own', async () => {
     const lsoas = [...CHARNWOOD_LSOAS.slice(0, 4), ...HARBOROUGH_LSOAS.slice(0, 2)];

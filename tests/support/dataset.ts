@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { bytesOf } from '@csp-hub/adapter-kit';
-import { ingestFile, type IngestResult } from '@csp-hub/ingest';
+import { asbCsv, fireIncidentsCsv, flyTippingCsv, ingestFile, istvSubmissionCsv, policeStreetCsv, type IngestResult } from '@csp-hub/ingest';
 
 export const SHARED_DATA = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
 
@@ -14,7 +14,8 @@ export const SHARED_DATA = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(impor
  *  - fire (pseudonymised): Leicestershire Fire generic extract in Charnwood and Harborough LSOAs;
  *  - health (pseudonymised, no location): an ISTV CSV from the UHL emergency department via the LLR ICB;
  *  - council: Charnwood ASB (personal) and fly-tipping (pseudonymised); Harborough ASB (personal).
- * The real geography places every row; the synthetic rows use real LSOA codes.
+ * The real geography places every row; the synthetic rows use real LSOA codes. The files are
+ * written by @csp-hub/ingest's layout writers (demo-feeds.ts), as the demo's are.
  */
 export interface StandardDataset {
   submissions: Record<string, IngestResult>;
@@ -29,64 +30,76 @@ function firstOf(list: string[], i: number): string {
   return list[i % list.length]!;
 }
 
+const day = (i: number, days: number) => String((i % days) + 1).padStart(2, '0');
+
 function fireCsv(): string {
-  const header = 'IncidentNumber,CallDateTime,IncidentGroup,StopCode,PropertyType,PostcodeDistrict,LsoaCode,Injuries';
   const codes = ['Deliberate secondary fire', 'Deliberate primary fire', 'Road traffic collision', 'Accidental primary fire', 'Hoax/malicious false alarm'];
   const groups = ['Fire', 'Fire', 'Special Service', 'Fire', 'False Alarm'];
-  const rows: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    const lsoa = i % 4 === 3 ? firstOf(HARBOROUGH_LSOAS, i) : firstOf(CHARNWOOD_LSOAS, i);
-    const day = String((i % 28) + 1).padStart(2, '0');
-    rows.push(`LFRS${String(1000 + i)},2024-01-${day}T${String(i % 24).padStart(2, '0')}:15:00,${groups[i % 5]},${codes[i % 5]},Grassland,LE11,${lsoa},${i % 7 === 0 ? 1 : 0}`);
-  }
-  return `${header}\n${rows.join('\n')}\n`;
+  return fireIncidentsCsv(Array.from({ length: 40 }, (_, i) => ({
+    incidentNumber: `LFRS${String(1000 + i)}`,
+    callDateTime: `2024-01-${day(i, 28)}T${String(i % 24).padStart(2, '0')}:15:00`,
+    incidentGroup: groups[i % 5]!,
+    stopCode: codes[i % 5]!,
+    propertyType: 'Grassland',
+    postcodeDistrict: 'LE11',
+    lsoaCode: i % 4 === 3 ? firstOf(HARBOROUGH_LSOAS, i) : firstOf(CHARNWOOD_LSOAS, i),
+    injuries: i % 7 === 0 ? 1 : 0,
+  })));
 }
 
 function istvCsv(): string {
-  const header = [
-    'REPORTING PERIOD START DATE', 'REPORTING PERIOD END DATE', 'SITE CODE (OF TREATMENT)',
-    'ARRIVAL DATE AND TIME AT ACCIDENT AND EMERGENCY DEPARTMENT', 'ASSAULT DATE AND TIME', 'ASSAULT METHOD',
-    'ASSAULT METHOD OTHER DESCRIPTION', 'ASSAULT LOCATION TYPE', 'ASSAULT LOCATION DESCRIPTION',
-  ].join(',');
   const methods = ['Body part', 'Blunt object', 'Knife or sharp object', 'Glass or bottle'];
   const places = ['Public place', 'Licensed premises', 'Home', 'Public place'];
-  const rows: string[] = [];
-  for (let i = 0; i < 23; i++) {
-    const day = String((i % 27) + 1).padStart(2, '0');
-    rows.push(`2024-01-01,2024-01-31,RWEAA,2024-01-${day}T23:40:00,2024-01-${day}T22:10:00,${methods[i % 4]},,${places[i % 4]},The Red Lion car park ${i}`);
-  }
-  return `${header}\n${rows.join('\n')}\n`;
+  return istvSubmissionCsv({ start: '2024-01-01', end: '2024-01-31', siteCode: 'RWEAA' }, Array.from({ length: 23 }, (_, i) => ({
+    arrivalAt: `2024-01-${day(i, 27)}T23:40:00`,
+    assaultAt: `2024-01-${day(i, 27)}T22:10:00`,
+    method: methods[i % 4]!,
+    methodOther: '',
+    locationType: places[i % 4]!,
+    locationDescription: `The Red Lion car park ${i}`,
+  })));
 }
 
-function asbCsv(lsoas: string[], prefix: string, n: number): string {
-  const header = 'Reference,Date,LSOA code,Location description,ASB category,ASB type,Outcome,Description';
+function councilAsbCsv(lsoas: string[], prefix: string, n: number): string {
   const cats = ['Personal', 'Nuisance', 'Environmental'];
-  const rows: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const day = String((i % 28) + 1).padStart(2, '0');
-    rows.push(`${prefix}-${i},${day}/01/2024 21:30,${firstOf(lsoas, i)},${i % 2 ? 'Outside 12 Acacia Avenue' : 'Market Place'},${cats[i % 3]},Rowdy behaviour,Warning letter,Neighbour reports shouting`);
-  }
-  return `${header}\n${rows.join('\n')}\n`;
+  return asbCsv(Array.from({ length: n }, (_, i) => ({
+    reference: `${prefix}-${i}`,
+    date: `${day(i, 28)}/01/2024 21:30`,
+    lsoaCode: firstOf(lsoas, i),
+    locationDescription: i % 2 ? 'Outside 12 Acacia Avenue' : 'Market Place',
+    asbCategory: cats[i % 3]!,
+    asbType: 'Rowdy behaviour',
+    outcome: 'Warning letter',
+    description: 'Neighbour reports shouting',
+  })));
 }
 
-function flyTippingCsv(): string {
-  const header = 'Reference,Date,LSOA code,Location description,Land type,Waste type,Size,Action taken';
-  const rows: string[] = [];
-  for (let i = 0; i < 15; i++) {
-    const day = String((i % 28) + 1).padStart(2, '0');
-    rows.push(`FT-${i},2024-01-${day},${firstOf(CHARNWOOD_LSOAS, i)},Layby on Ashby Road,Highway,Other household waste,Small Van Load,Fixed penalty notice`);
-  }
-  return `${header}\n${rows.join('\n')}\n`;
+function councilFlyTippingCsv(): string {
+  return flyTippingCsv(Array.from({ length: 15 }, (_, i) => ({
+    reference: `FT-${i}`,
+    date: `2024-01-${day(i, 28)}`,
+    lsoaCode: firstOf(CHARNWOOD_LSOAS, i),
+    locationDescription: 'Layby on Ashby Road',
+    landType: 'Highway',
+    wasteType: 'Other household waste',
+    size: 'Small Van Load',
+    actionTaken: 'Fixed penalty notice',
+  })));
 }
 
 function thamesValleyStreetCsv(): string {
-  const header = 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context';
-  const rows: string[] = [];
-  for (let i = 0; i < 12; i++) {
-    const id = (i + 1).toString(16).padStart(64, 'e');
-    rows.push(`${id},2024-01,Thames Valley Police,Thames Valley Police,-1.485,51.785,On or near High Street,${firstOf(WEST_OXFORDSHIRE_LSOAS, i)},West Oxfordshire 00${i % 9}A,Burglary,Under investigation,`);
-  }
-  return `${header}\n${rows.join('\n')}\n`;
+  return policeStreetCsv(Array.from({ length: 12 }, (_, i) => ({
+    crimeId: (i + 1).toString(16).padStart(64, 'e'),
+    month: '2024-01',
+    force: 'Thames Valley Police',
+    longitude: -1.485,
+    latitude: 51.785,
+    location: 'On or near High Street',
+    lsoaCode: firstOf(WEST_OXFORDSHIRE_LSOAS, i),
+    lsoaName: `West Oxfordshire 00${i % 9}A`,
+    crimeType: 'Burglary',
+    outcome: 'Under investigation',
+  })));
 }
 
 export async function loadStandardDataset(pool: pg.Pool): Promise<StandardDataset> {
@@ -98,9 +111,9 @@ export async function loadStandardDataset(pool: pg.Pool): Promise<StandardDatase
     ['thamesValley', 'thames-valley-police', 'police.street', bytesOf(thamesValleyStreetCsv())],
     ['fire', 'leicestershire-fire', 'fire.incidents', bytesOf(fireCsv())],
     ['health', 'llr-icb', 'health.istv', bytesOf(istvCsv())],
-    ['charnwoodAsb', 'charnwood-borough-council', 'council.asb', bytesOf(asbCsv(CHARNWOOD_LSOAS, 'CBC-ASB', 18))],
-    ['charnwoodFlyTipping', 'charnwood-borough-council', 'council.fly_tipping', bytesOf(flyTippingCsv())],
-    ['harboroughAsb', 'harborough-district-council', 'council.asb', bytesOf(asbCsv(HARBOROUGH_LSOAS, 'HDC-ASB', 9))],
+    ['charnwoodAsb', 'charnwood-borough-council', 'council.asb', bytesOf(councilAsbCsv(CHARNWOOD_LSOAS, 'CBC-ASB', 18))],
+    ['charnwoodFlyTipping', 'charnwood-borough-council', 'council.fly_tipping', bytesOf(councilFlyTippingCsv())],
+    ['harboroughAsb', 'harborough-district-council', 'council.asb', bytesOf(councilAsbCsv(HARBOROUGH_LSOAS, 'HDC-ASB', 9))],
   ];
   const submissions: Record<string, IngestResult> = {};
   for (const [name, agency, feed, source] of files) {

@@ -4,17 +4,21 @@ import { BASE_FIELDS, DETAIL_FIELDS, type IncidentField } from './fields';
 import type { Principal } from './principal';
 import { SUBMISSION_OUTLINE_FIELDS } from './submission-fields';
 
-export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'manage' | 'explain';
-export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess';
+/** Never 'manage': CASL reads it as every action. */
+export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'administer' | 'approve' | 'explain';
+export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess' | 'User';
 
 /** The shape rules match on, per subject (checked with `subject(name, object)`). */
 export interface SubjectModels {
   Incident: { agencyId: number; feed: string; ladCode: string | null; tier: string };
   Submission: { agencyId: number };
   IngestReject: { agencyId: number };
-  IspAgreement: { partnershipId: number };
+  /** providerAgencyId: given when the rule that matters is the provider's (approve). */
+  IspAgreement: { partnershipId: number; providerAgencyId?: number };
   AuditEntry: { partnershipId: number };
   UserAccess: { userId: number; partnershipId: number };
+  /** A hub user account (user administration). */
+  User: { partnershipId: number };
 }
 
 export type HubSubject = HubSubjectName | { [K in HubSubjectName]: SubjectModels[K] & ForcedSubject<K> }[HubSubjectName];
@@ -32,8 +36,14 @@ export interface Grant {
   validTo: string;
 }
 
-/** Roles that receive partners' data through agreements; admins and auditors see only their own agency's. */
+/** Roles that receive partners' data through agreements; admins, auditors and data owners see only their own agency's. */
 export const DATA_ROLES = ['analyst', 'tasking_member', 'chair'] as const;
+
+/**
+ * Roles that draft, change, request, suspend and lapse their partnership's agreements; the same
+ * roles held at the provider agency approve (or decline) activation and widening changes.
+ */
+export const AGREEMENT_ROLES = ['chair', 'partnership_admin', 'data_owner'] as const;
 
 const AGREEMENT_REASON = /^ISP #(\d+)/;
 
@@ -133,11 +143,17 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
     can('read', 'Submission', [...SUBMISSION_OUTLINE_FIELDS], { agencyId: { $in: partnershipAgencyIds.filter((a) => a !== principal.agencyId) } });
   }
 
-  // Agreements: every member reads those of their partnership; chairs and admins manage them.
+  // Agreements: every member reads those of their partnership; chairs, admins and data owners draft,
+  // change, request, suspend and lapse them; the same roles at the provider agency approve or decline.
   can('read', 'IspAgreement', { partnershipId: principal.partnershipId });
-  if (roles.has('chair') || roles.has('partnership_admin')) {
-    can('manage', 'IspAgreement', { partnershipId: principal.partnershipId });
+  if (AGREEMENT_ROLES.some((r) => roles.has(r))) {
+    can('administer', 'IspAgreement', { partnershipId: principal.partnershipId });
+    can('approve', 'IspAgreement', { partnershipId: principal.partnershipId, providerAgencyId: principal.agencyId });
   }
+
+  // User administration: partnership admins manage their partnership's users; chairs and auditors may list them.
+  if (roles.has('partnership_admin')) can('administer', 'User', { partnershipId: principal.partnershipId });
+  if (roles.has('partnership_admin') || roles.has('chair') || roles.has('auditor')) can('read', 'User', { partnershipId: principal.partnershipId });
 
   // Audit: auditors and chairs read their partnership's trail.
   if (roles.has('auditor') || roles.has('chair')) can('read', 'AuditEntry', { partnershipId: principal.partnershipId });

@@ -117,7 +117,51 @@ export function audit(ctx: AccessContext, entry: AuditEntryInput): Promise<numbe
 /** One write operation: its changes and its audit entry commit together, or neither does. */
 export interface UnitOfWork {
   em: EntityManager;
-  audit(entry: AuditEntryInput): Promise<number>;
+  /** For an operator, `partnershipId` names the partnership the change concerns; a user's own is always used. */
+  audit(entry: AuditEntryInput & { partnershipId?: number | null }): Promise<number>;
+}
+
+/**
+ * Someone running the `csp-hub` CLI on the server without `--as`: the
+ * operating-system account, trusted like the database owner it runs as.
+ * Audited as `cli:<account>` with no hub user.
+ */
+export interface OperatorContext {
+  /** e.g. cli:alice */
+  operator: string;
+  em: EntityManager;
+  db: pg.Pool;
+}
+
+/** Who makes an administrative change: a hub user (their ability decides) or the CLI operator. */
+export type Actor = AccessContext | OperatorContext;
+
+export function isOperator(actor: Actor): actor is OperatorContext {
+  return 'operator' in actor;
+}
+
+/** An operator's write: its changes and audit entries (actor `cli:<account>`) commit together. */
+export function inOperatorUnitOfWork<T>(op: OperatorContext, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  return op.em.transactional((em) =>
+    fn({
+      em,
+      audit: ({ partnershipId, ...entry }) =>
+        appendAuditIn(emExecutor(em), {
+          ...entry,
+          detail: { ...(entry.detail ?? {}), via: 'cli', by: op.operator },
+          userId: null,
+          agencyId: null,
+          partnershipId: partnershipId ?? null,
+          roles: [],
+          requestId: null,
+        }),
+    }),
+  );
+}
+
+/** A write by either kind of actor, in one transaction with its audit entries. */
+export function inActorUnitOfWork<T>(actor: Actor, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  return isOperator(actor) ? inOperatorUnitOfWork(actor, fn) : inUnitOfWork(actor, fn);
 }
 
 /** A MikroORM unit of work as an SqlExecutor: $n placeholders become knex bindings in the same transaction. */
@@ -140,5 +184,7 @@ export function emExecutor(em: EntityManager): SqlExecutor {
  * failure rolls the change back.
  */
 export function inUnitOfWork<T>(ctx: AccessContext, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-  return ctx.em.transactional((em) => fn({ em, audit: (entry) => appendAuditIn(emExecutor(em), withPrincipal(ctx, entry)) }));
+  return ctx.em.transactional((em) =>
+    fn({ em, audit: ({ partnershipId: _ignored, ...entry }) => appendAuditIn(emExecutor(em), withPrincipal(ctx, entry)) }),
+  );
 }

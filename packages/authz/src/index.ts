@@ -1,7 +1,7 @@
-export { agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
+export { AGREEMENT_ROLES, agreementIdOfReason, buildAbility, DATA_ROLES } from './ability';
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
-export { audit, authenticateAccess, authenticateUser, createAccessContext, emExecutor, inUnitOfWork, withPrincipal } from './access';
-export type { AccessContext, AuditEntryInput, UnitOfWork } from './access';
+export { audit, authenticateAccess, authenticateUser, createAccessContext, emExecutor, inActorUnitOfWork, inOperatorUnitOfWork, inUnitOfWork, isOperator, withPrincipal } from './access';
+export type { AccessContext, Actor, AuditEntryInput, OperatorContext, UnitOfWork } from './access';
 export { aggregateIncidents, countIncidentsBy, dimensions, field, GROUP_BY_FIELDS, ptableFor } from './aggregates';
 export type { AggregateOptions, AggregateResult, AggregateSpec, CountCell, CountRequest, Dimension, GroupByField, ProviderCounts } from './aggregates';
 export { buildPTable, cellKey, DEFAULT_CELL_KEY, KEY_SPACE, perturb } from './cell-key';
@@ -9,8 +9,25 @@ export type { CellKeyOptions, PTable } from './cell-key';
 export { accessPlan, countTiers, listTiers } from './plan';
 export type { AccessPlan, LadScope, Scope, TierAccess } from './plan';
 export { compileFilter, INCIDENT_SQL_TYPES } from './relation';
-export { createAgreement, getAgreement, listAgreements, setAgreementStatus, updateAgreement } from './agreements';
+export {
+  AGREEMENT_TRANSITIONS,
+  approveAgreement,
+  canApproveFor,
+  createAgreement,
+  declineAgreement,
+  getAgreement,
+  listAgreements,
+  narrowingPart,
+  requestAgreementApproval,
+  setAgreementStatus,
+  updateAgreement,
+  wideningOf,
+} from './agreements';
 export type { AgreementInput, AgreementView } from './agreements';
+export { activeUsersByAgency, getPartnershipByCode, listAgencies, listPartnerships, registerAgency, registerPartnership } from './partnerships';
+export type { AgencyInput, AgencyRegistration, AgencyView, PartnershipView } from './partnerships';
+export { checkRoles, createUser, findUserIdByEmail, listUsers, setUserActive, setUserRoles } from './users';
+export type { NewUser, UserView } from './users';
 export { appendAudit, appendAuditIn, entryHash, GENESIS_HASH, verifyAudit } from './audit';
 export type { AuditRecord, AuditVerification, SqlExecutor } from './audit';
 export { explainAccess } from './explain';

@@ -11,6 +11,6 @@ export type { ScratchServer } from './scratch';
 export { seedDemo } from './seed/demo';
 export { DEMO_AGREEMENTS, seedDemoAgreements } from './seed/demo-agreements';
 export type { DemoSeedResult } from './seed/demo';
-export { DEMO_AGENCIES, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
+export { DEMO_AGENCIES, DEMO_APPROVERS, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
 export type { DemoAgency, DemoPartnership } from './seed/demo-data';
 export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';

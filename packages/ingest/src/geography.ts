@@ -25,7 +25,10 @@ export interface GeographyResult {
   counties: number;
 }
 
-type AreaRow = [code: string, kind: string, name: string, wardCode: string | null, ladCode: string | null, parentCode: string | null, longitude: number | null, latitude: number | null, source: string];
+type AreaRow = [
+  code: string, kind: string, name: string, wardCode: string | null, ladCode: string | null, parentCode: string | null,
+  longitude: number | null, latitude: number | null, source: string, pfaCode: string | null, countyCode: string | null,
+];
 
 async function* rowsOf(file: string, columns: string[]): AsyncGenerator<Record<string, string>> {
   const csv = await openCsv(createReadStream(file), { feedLabel: path.basename(file), requiredColumns: columns, encoding: 'utf-8' });
@@ -71,8 +74,8 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
   const lads = new Map<string, string>();
   for await (const r of rowsOf(file(GEOGRAPHY_FILES.lsoaWardLad), ['LSOA11CD', 'LSOA11NM', 'WD19CD', 'WD19NM', 'LAD19CD', 'LAD19NM'])) {
     const c = centroids.get(r.LSOA11CD!);
-    rows.push([r.LSOA11CD!, 'lsoa', r.LSOA11NM!, r.WD19CD!, r.LAD19CD!, r.WD19CD!, c?.[0] ?? null, c?.[1] ?? null, 'ons-lsoa11-ward19-lad19']);
-    if (!wards.has(r.WD19CD!)) wards.set(r.WD19CD!, [r.WD19CD!, 'ward', r.WD19NM!, null, r.LAD19CD!, r.LAD19CD!, null, null, 'ons-lsoa11-ward19-lad19']);
+    rows.push([r.LSOA11CD!, 'lsoa', r.LSOA11NM!, r.WD19CD!, r.LAD19CD!, r.WD19CD!, c?.[0] ?? null, c?.[1] ?? null, 'ons-lsoa11-ward19-lad19', null, null]);
+    if (!wards.has(r.WD19CD!)) wards.set(r.WD19CD!, [r.WD19CD!, 'ward', r.WD19NM!, null, r.LAD19CD!, r.LAD19CD!, null, null, 'ons-lsoa11-ward19-lad19', null, null]);
     lads.set(r.LAD19CD!, r.LAD19NM!);
   }
   rows.push(...wards.values());
@@ -82,16 +85,17 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
   for (const [code, name] of lads) {
     const parents = ladParents.get(code);
     const county = ladCounty.get(code);
-    rows.push([code, 'district', name, null, code, parents?.csp ?? null, null, null, 'ons-lad19-csp19-pfa19']);
+    // A district carries its CSP (parent), police force area and county: enough to register a partnership from its CSP code.
+    rows.push([code, 'district', name, null, code, parents?.csp ?? null, null, null, 'ons-lad19-csp19-pfa19', parents?.pfa ?? null, county?.code ?? null]);
     if (parents) {
       csps.set(parents.csp, parents.cspName);
       pfas.set(parents.pfa, parents.pfaName);
     }
     if (county) counties.set(county.code, county.name);
   }
-  for (const [code, name] of csps) rows.push([code, 'csp', name, null, null, null, null, null, 'ons-lad19-csp19-pfa19']);
-  for (const [code, name] of pfas) rows.push([code, 'pfa', name, null, null, null, null, null, 'ons-lad19-csp19-pfa19']);
-  for (const [code, name] of counties) rows.push([code, 'county', name, null, null, null, null, null, 'ons-lad20-county20']);
+  for (const [code, name] of csps) rows.push([code, 'csp', name, null, null, null, null, null, 'ons-lad19-csp19-pfa19', null, null]);
+  for (const [code, name] of pfas) rows.push([code, 'pfa', name, null, null, null, null, null, 'ons-lad19-csp19-pfa19', null, null]);
+  for (const [code, name] of counties) rows.push([code, 'county', name, null, null, null, null, null, 'ons-lad20-county20', null, null]);
 
   const client = await pool.connect();
   try {
@@ -101,14 +105,14 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
       Readable.from((function* () {
         for (const row of rows) yield copyLine(row);
       })()),
-      client.query(copyStreams.from('copy area_load (code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source) from stdin')),
+      client.query(copyStreams.from('copy area_load (code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source, pfa_code, county_code) from stdin')),
     );
     await client.query(`
-      insert into area (code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source)
-      select code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source from area_load
+      insert into area (code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source, pfa_code, county_code)
+      select code, kind, name, ward_code, lad_code, parent_code, longitude, latitude, source, pfa_code, county_code from area_load
       on conflict (code) do update set kind = excluded.kind, name = excluded.name, ward_code = excluded.ward_code,
         lad_code = excluded.lad_code, parent_code = excluded.parent_code, longitude = excluded.longitude,
-        latitude = excluded.latitude, source = excluded.source`);
+        latitude = excluded.latitude, source = excluded.source, pfa_code = excluded.pfa_code, county_code = excluded.county_code`);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

@@ -33,14 +33,15 @@ describe('csp-hub CLI', () => {
     expect(check.stdout).toContain('up to date');
   });
 
-  it('serve --demo seeds, prints the URL and a working dev token, and stops cleanly on SIGTERM', async () => {
+  // The demo loads three real police months and the generated partner files before it prints its tokens.
+  it('serve --demo seeds, prints the URL and a working dev token, and stops cleanly on SIGTERM', { timeout: 300_000 }, async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [bin, 'serve', '--demo'], { env: { ...env, PORT: String(port) } });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 240_000;
     while (!/eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const url = /http:\/\/127\.0\.0\.1:\d+\/graphql/.exec(out)?.[0];
     const token = /eyJ[\w-]+\.[\w-]+\.[\w-]+/.exec(out)?.[0];

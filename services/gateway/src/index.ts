@@ -14,3 +14,5 @@ export type { Config } from './config';
 export { createLogger } from './logger';
 export type { Logger } from './logger';
 export { main } from './cli';
+export { loadDemo } from './commands/demo.command';
+export type { DemoLoadResult } from './commands/demo.command';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { GraphQLBody, TestHub } from '../../support/hub';
 import { splitCsv } from '@csp-hub/adapter-kit/testing';
+import { istvSubmissionCsv, policeStreetCsv as writePoliceStreetCsv } from '@csp-hub/ingest';
 
 export type GraphQLError = NonNullable<GraphQLBody['errors']>[number];
 
@@ -82,22 +83,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   });
 }
 
-/** A police.street CSV (data.police.uk layout). */
+/** A police.street CSV (data.police.uk layout), Leicestershire Police in Charnwood. */
 export function policeStreetCsv(rows: { crimeId: string; month: string; lsoa: string; location: string; crimeType?: string }[]): string {
-  const header = 'Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context';
-  const lines = rows.map(
-    (r) => `${r.crimeId},${r.month},Leicestershire Police,Leicestershire Police,-1.2,52.77,${r.location},${r.lsoa},Charnwood 001A,${r.crimeType ?? 'Burglary'},Under investigation,`,
-  );
-  return `${header}\n${lines.join('\n')}\n`;
+  return writePoliceStreetCsv(rows.map((r) => ({
+    crimeId: r.crimeId, month: r.month, force: 'Leicestershire Police', longitude: -1.2, latitude: 52.77, location: r.location,
+    lsoaCode: r.lsoa, lsoaName: 'Charnwood 001A', crimeType: r.crimeType ?? 'Burglary', outcome: 'Under investigation',
+  })));
 }
 
-/** An ISTV minimum-dataset CSV with one row per assault. */
+/** An ISTV minimum-dataset CSV with one row per assault (one submission: the first row's month, site RWEAA). */
 export function istvCsv(rows: { assaultAt: string; arrivalAt: string; place: string }[]): string {
-  const header = [
-    'REPORTING PERIOD START DATE', 'REPORTING PERIOD END DATE', 'SITE CODE (OF TREATMENT)',
-    'ARRIVAL DATE AND TIME AT ACCIDENT AND EMERGENCY DEPARTMENT', 'ASSAULT DATE AND TIME', 'ASSAULT METHOD',
-    'ASSAULT METHOD OTHER DESCRIPTION', 'ASSAULT LOCATION TYPE', 'ASSAULT LOCATION DESCRIPTION',
-  ].join(',');
-  const lines = rows.map((r) => `${r.assaultAt.slice(0, 7)}-01,${r.assaultAt.slice(0, 7)}-28,RWEAA,${r.arrivalAt},${r.assaultAt},Body part,,Home,${r.place}`);
-  return `${header}\n${lines.join('\n')}\n`;
+  const month = rows[0]?.assaultAt.slice(0, 7) ?? '2024-01';
+  return istvSubmissionCsv(
+    { start: `${month}-01`, end: `${month}-28`, siteCode: 'RWEAA' },
+    rows.map((r) => ({ arrivalAt: r.arrivalAt, assaultAt: r.assaultAt, method: 'Body part', methodOther: '', locationType: 'Home', locationDescription: r.place })),
+  );
 }

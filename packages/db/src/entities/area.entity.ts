@@ -32,9 +32,17 @@ export class Area {
   @Property({ type: 'string', columnType: 'text', nullable: true })
   ladCode: string | null = null;
 
-  /** For a district: its county, CSP or police force area as loaded. */
+  /** For an LSOA: its ward; for a ward: its district; for a district: its CSP. */
   @Property({ type: 'string', columnType: 'text', nullable: true })
   parentCode: string | null = null;
+
+  /** For a district: its police force area (ONS PFA code). */
+  @Property({ type: 'string', columnType: 'text', nullable: true })
+  pfaCode: string | null = null;
+
+  /** For a district in a two-tier area: its county. */
+  @Property({ type: 'string', columnType: 'text', nullable: true })
+  countyCode: string | null = null;
 
   /** WGS84 population-weighted centroid (LSOAs). */
   @Property({ type: 'double', runtimeType: 'number', nullable: true })

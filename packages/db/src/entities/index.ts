@@ -10,7 +10,7 @@ import { User } from './user.entity';
 
 export { Agency, Area, AuditEntry, Incident, IngestReject, IspAgreement, Partnership, Submission, User };
 export { AGREEMENT_STATUSES } from './isp-agreement.entity';
-export type { AgreementStatus, Signatory } from './isp-agreement.entity';
+export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, PendingApproval, Signatory } from './isp-agreement.entity';
 export { AREA_KINDS } from './area.entity';
 export type { AreaKind } from './area.entity';
 export { SUBMISSION_STATUSES } from './submission.entity';

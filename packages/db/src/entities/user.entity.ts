@@ -1,5 +1,5 @@
 import { ArrayType, Check, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Role } from '@csp-hub/taxonomy';
+import { ROLES, type Role } from '@csp-hub/taxonomy';
 import { Agency } from './agency.entity';
 import { Partnership } from './partnership.entity';
 
@@ -7,7 +7,8 @@ import { Partnership } from './partnership.entity';
 @Entity({ tableName: 'app_user', comment: 'Hub users; roles are checked against ROLES by a constraint' })
 @Check({
   name: 'app_user_roles_known',
-  expression: "roles <@ array['analyst', 'tasking_member', 'chair', 'partnership_admin', 'auditor']::text[] and cardinality(roles) > 0",
+  // Written from ROLES, so a new role needs only a migration (the diff picks it up).
+  expression: `roles <@ array[${ROLES.map((r) => `'${r}'`).join(', ')}]::text[] and cardinality(roles) > 0`,
 })
 // Sign-in by e-mail (OpenID Connect) matches case-insensitively: one user per e-mail whatever its case.
 @Index({

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgencyType, DataTier } from '@csp-hub/taxonomy';
-import { Agency, IspAgreement, Partnership, type AgreementStatus } from '../entities';
-import { DEMO_PARTNERSHIPS, type DemoPartnership } from './demo-data';
+import { Agency, IspAgreement, Partnership, User, type AgreementApproval, type AgreementStatus } from '../entities';
+import { DEMO_APPROVERS, DEMO_PARTNERSHIPS, demoEmail, type DemoPartnership } from './demo-data';
 
 type Slot = Exclude<keyof DemoPartnership['agencies'], 'others'>;
 
@@ -98,6 +98,24 @@ export const DEMO_AGREEMENTS: AgreementTemplate[] = [
   },
 ];
 
+/** The provider's approval an active demo agreement carries: its information asset owner (or the district chair) at the board. */
+async function providerApproval(em: EntityManager, p: DemoPartnership, slot: Slot): Promise<AgreementApproval> {
+  const handle = DEMO_APPROVERS[slot];
+  if (!handle) throw new Error(`demo agreements name provider slot ${slot}, which has no approver`);
+  const user = await em.findOneOrFail(User, { email: demoEmail(p.slug, handle) });
+  return {
+    userId: user.id,
+    name: user.displayName,
+    agencyId: user.agency.id,
+    roles: [...user.roles],
+    decision: 'approved',
+    subject: 'activation',
+    at: '2024-03-28T10:00:00.000Z',
+    version: 1,
+    note: 'Approved at the partnership board, March 2024',
+  };
+}
+
 /** Upserts the demo agreements of every demo partnership (matched on title and partnership). */
 export async function seedDemoAgreements(em: EntityManager): Promise<number> {
   return em.transactional(async (tx) => {
@@ -132,8 +150,10 @@ export async function seedDemoAgreements(em: EntityManager): Promise<number> {
           reviewDate: t.reviewDate,
           status: t.status,
           signatories,
+          approvals: t.status === 'active' ? [await providerApproval(tx, p, t.provider)] : [],
         };
         if (!existing) tx.create(IspAgreement, data);
+        else if (existing.status === 'active' && existing.approvals.length === 0 && t.status === 'active') existing.approvals = data.approvals;
         count += 1;
       }
     }

@@ -124,7 +124,22 @@ export const DEMO_USER_TEMPLATES: { handle: string; slot: AgencySlot; roles: Rol
   { handle: 'district.chair', slot: 'district', roles: ['chair', 'tasking_member'], title: 'Partnership chair' },
   { handle: 'district.admin', slot: 'district', roles: ['partnership_admin'], title: 'Partnership administrator' },
   { handle: 'county.auditor', slot: 'county', roles: ['auditor'], title: 'Information governance auditor' },
+  // Information asset owners: they approve sharing their agency's data (the district council's chair and admin do for it).
+  { handle: 'police.data_owner', slot: 'police', roles: ['data_owner'], title: 'Police information asset owner' },
+  { handle: 'fire.data_owner', slot: 'fire', roles: ['data_owner'], title: 'Fire and rescue information asset owner' },
+  { handle: 'health.data_owner', slot: 'health', roles: ['data_owner'], title: 'Health information asset owner' },
+  { handle: 'county.data_owner', slot: 'county', roles: ['data_owner'], title: 'County council information asset owner' },
 ];
+
+/** Who approves each demo provider's agreements (a user of that agency with a chair, admin or data owner role). */
+export const DEMO_APPROVERS: Record<AgencySlot, string | null> = {
+  police: 'police.data_owner',
+  fire: 'fire.data_owner',
+  health: 'health.data_owner',
+  district: 'district.chair',
+  county: 'county.data_owner',
+  probation: null,
+};
 
 export const DEMO_EMAIL_DOMAIN = 'demo.csp-hub.test';
 

@@ -22,13 +22,15 @@ export const migrateCommand: CliCommand = {
 export const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
   usage:
-    '  seed-demo                           load the demo partnerships, agencies, users, ONS geography and\n' +
-    '                                      the Leicestershire street-level months (idempotent)',
+    '  seed-demo                           load the demo partnerships, agencies, users, agreements, ONS geography,\n' +
+    '                                      the Leicestershire street-level months and generated partner records:\n' +
+    '                                      fire, council ASB, fly-tipping and noise, ISTV (idempotent)',
   run: ({ config, logger }) =>
     withHub(config, logger, async (hub) => {
       const result = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
       process.stdout.write(
-        `demo data: ${result.partnerships} partnerships, ${result.users} users, geography ${result.geography ? 'loaded' : 'not found'}, ${result.submissions} new submissions\n`,
+        `demo data: ${result.partnerships} partnerships, ${result.users} users, geography ${result.geography ? 'loaded' : 'not found'}, ` +
+          `${result.submissions} new submissions (${result.generatedFiles} generated partner files offered)\n`,
       );
       return 0;
     }),

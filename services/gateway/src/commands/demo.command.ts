@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { appendAuditIn } from '@csp-hub/authz';
 import { submissionAuditDetail } from '../submission-audit';
 import path from 'node:path';
-import { seedDemo } from '@csp-hub/db';
-import { importGeography, ingestFile } from '@csp-hub/ingest';
+import { bytesOf, type ByteSource } from '@csp-hub/adapter-kit';
+import { DEMO_PARTNERSHIPS, seedDemo } from '@csp-hub/db';
+import { generateDemoFeeds, importGeography, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
 
@@ -11,7 +12,10 @@ export interface DemoLoadResult {
   partnerships: number;
   users: number;
   geography: boolean;
+  /** Files accepted by this run (a second run finds them all already accepted). */
   submissions: number;
+  /** Generated partner files (fire, council, ISTV, Thames Valley street) offered to the pipeline. */
+  generatedFiles: number;
 }
 
 /** Demo street-level months (Leicestershire) loaded when the reference folder has them. */
@@ -22,34 +26,35 @@ const DEMO_FEEDS = [
 ] as const;
 
 /**
- * Demo data: the partnerships, agencies and users; the ONS geography and the
- * real data.police.uk months from the reference folder when it is there.
- * Idempotent: a second run finds the files already accepted.
+ * Demo data: the partnerships, agencies, users and agreements; the ONS geography and the real
+ * data.police.uk months from the reference folder when it is there; then the partners' records
+ * (fire incidents, council ASB, fly-tipping and noise, ISTV returns, Thames Valley street crime)
+ * from the deterministic generator, placed in the partnerships' real LSOAs. Everything goes through
+ * the real ingest pipeline. Idempotent: a second run finds every file already accepted.
  */
-export async function loadDemo(hub: Hub, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
+export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
   const seeded = await seedDemo(hub.orm.em.fork());
   if (!existsSync(path.join(referenceDir, 'PROVENANCE.md'))) {
     logger.warn({ referenceDir }, 'reference data folder not found: demo has partnerships and users but no geography or incidents (set CSP_HUB_REFERENCE_DIR)');
-    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0 };
+    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0, generatedFiles: 0 };
   }
   const areas = await hub.pool.query(`select count(*)::int as n from area where kind = 'lsoa'`);
   if (areas.rows[0].n === 0) await importGeography(hub.pool, referenceDir, logger);
-  let submissions = 0;
-  for (const d of DEMO_FEEDS) {
-    const file = path.join(referenceDir, d.file);
-    if (!existsSync(file)) continue;
-    const agency = await hub.pool.query<{ id: number }>('select id from agency where code = $1', [d.agency]);
-    const result = await ingestFile(hub.ingestPool, {
-      agencyId: agency.rows[0]!.id,
-      feed: d.feed,
-      fileName: path.basename(file),
-      path: file,
+  const agencyIds = new Map((await hub.pool.query<{ id: number; code: string }>('select id, code from agency')).rows.map((r) => [r.code, r.id]));
+  // Seeded files go through the real pipeline, on the ingest pool, audited with their submission.
+  const submit = async (agencyCode: string, feed: string, fileName: string, input: { path: string } | { source: ByteSource }): Promise<IngestResult> => {
+    const agencyId = agencyIds.get(agencyCode)!;
+    return ingestFile(hub.ingestPool, {
+      agencyId,
+      feed,
+      fileName,
+      ...input,
       submitter: { userId: null, label: 'demo seed', via: 'seed' },
       logger,
-      beforeCommit: (tx, outcome) =>
-        appendAuditIn(tx, {
+      beforeCommit: async (tx, outcome) => {
+        await appendAuditIn(tx, {
           userId: null,
-          agencyId: agency.rows[0]!.id,
+          agencyId,
           partnershipId: null,
           roles: [],
           operation: 'create',
@@ -58,9 +63,24 @@ export async function loadDemo(hub: Hub, referenceDir: string, logger: Logger): 
           detail: submissionAuditDetail(outcome, 'seed'),
           rowCount: outcome.rowsAccepted,
           agreementIds: [],
-        }).then(() => undefined),
+        });
+      },
     });
-    if (result.status === 'accepted') submissions += 1;
+  };
+  let submissions = 0;
+  for (const d of DEMO_FEEDS) {
+    const file = path.join(referenceDir, d.file);
+    if (!existsSync(file)) continue;
+    if ((await submit(d.agency, d.feed, path.basename(file), { path: file })).status === 'accepted') submissions += 1;
   }
-  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions };
+  const lsoas = await loadDemoLsoas(hub.pool, DEMO_PARTNERSHIPS.flatMap((p) => p.ladCodes));
+  const generated = generateDemoFeeds(lsoas);
+  for (const f of generated) {
+    const result = await submit(f.agencyCode, f.feed, f.fileName, { source: bytesOf(f.content) });
+    if (result.status === 'accepted') submissions += 1;
+    if (result.status === 'refused' || result.rowsRejected > 0) {
+      logger.warn({ file: f.fileName, status: result.status, rejected: result.rowsRejected, errorCode: result.errorCode }, 'generated demo file not loaded cleanly');
+    }
+  }
+  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions, generatedFiles: generated.length };
 }

@@ -1,10 +1,14 @@
+import { agencyCommand } from './agency.command';
+import { agreementCommand } from './agreement.command';
 import { auditCommand } from './audit.command';
 import type { CliCommand } from './command';
 import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.commands';
 import { configCommand, feedsCommand, schemaCommand } from './info.commands';
 import { ingestCliCommand } from './ingest.command';
+import { partnershipCommand } from './partnership.command';
 import { serveCommand } from './serve.command';
 import { tokenCommand } from './token.command';
+import { userCommand } from './user.command';
 
 /** Every `csp-hub` command, in the order the usage text lists them. Add a command here once. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -12,6 +16,10 @@ export const COMMANDS: readonly CliCommand[] = [
   migrateCommand,
   seedDemoCommand,
   importGeographyCommand,
+  partnershipCommand,
+  agencyCommand,
+  userCommand,
+  agreementCommand,
   ingestCliCommand,
   feedsCommand,
   auditCommand,

@@ -1,7 +1,5 @@
-import { printSchema } from 'graphql';
 import { listFeeds } from '@csp-hub/ingest';
 import { configTableMarkdown } from '../config';
-import { buildHubSchema } from '../graphql/schema';
 import type { CliCommand } from './command';
 
 export const feedsCommand: CliCommand = {
@@ -31,6 +29,8 @@ export const schemaCommand: CliCommand = {
   usage: '  schema                              print the GraphQL schema (SDL); schema.graphql holds the committed copy',
   needsConfig: false,
   async run() {
+    // Loaded on demand: the GraphQL stack is heavy for every other command.
+    const [{ printSchema }, { buildHubSchema }] = await Promise.all([import('graphql'), import('../graphql/schema')]);
     process.stdout.write(`${printSchema(await buildHubSchema())}\n`);
     return 0;
   },

@@ -1,6 +1,5 @@
 import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import { createHubApp } from '../app';
 import { keysAreNamed, loadSigningKeys } from '../auth/keys';
 import { createOidcVerifier, oidcOptionsFrom } from '../auth/oidc';
 import type { Config } from '../config';
@@ -11,6 +10,8 @@ import { loadDemo } from './demo.command';
 import { issueToken } from './hub-session';
 
 async function serve(config: Config, logger: Logger, demo: boolean): Promise<void> {
+  // Loaded here, not at the top: every other command starts faster without the HTTP stack.
+  const { createHubApp } = await import('../app');
   // Keys first: a bad key file stops the hub before the database starts.
   const keys = loadSigningKeys(config);
   const oidcOptions = oidcOptionsFrom(config, logger);

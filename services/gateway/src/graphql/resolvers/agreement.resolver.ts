@@ -1,5 +1,16 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { createAgreement, explainAccess, getAgreement, listAgreements, setAgreementStatus, updateAgreement, type AgreementInput } from '@csp-hub/authz';
+import {
+  approveAgreement,
+  createAgreement,
+  declineAgreement,
+  explainAccess,
+  getAgreement,
+  listAgreements,
+  requestAgreementApproval,
+  setAgreementStatus,
+  updateAgreement,
+  type AgreementInput,
+} from '@csp-hub/authz';
 import type { AgreementStatus } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import type { GraphQLContext } from '../context';
@@ -29,16 +40,23 @@ export class AgreementResolver {
     return AgreementObject.from(await getAgreement(ctx.access, id(agreementId, 'Agreement')));
   }
 
-  @Mutation(() => AgreementObject, { description: 'Chair or partnership admin: record a new agreement (draft, or active when signed)' })
+  @Mutation(() => AgreementObject, {
+    description:
+      "Chair, partnership admin or data owner: record a new agreement as a draft, or requested (awaiting the provider). activate: only the provider agency's chair, admin or data owner (their approval)",
+  })
   async createAgreement(
     @Arg('input', () => AgreementInputType) agreement: AgreementInputType,
     @Arg('activate', () => Boolean, { defaultValue: false }) activate: boolean,
+    @Arg('request', () => Boolean, { defaultValue: false, description: "Ask the provider's approval at once" }) request: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AgreementObject> {
-    return AgreementObject.from(await createAgreement(ctx.access, input(agreement), activate ? 'active' : 'draft'));
+    return AgreementObject.from(await createAgreement(ctx.access, input(agreement), activate ? 'active' : request ? 'requested' : 'draft'));
   }
 
-  @Mutation(() => AgreementObject, { description: 'Chair or partnership admin: change an agreement (send the version you read)' })
+  @Mutation(() => AgreementObject, {
+    description:
+      "Chair, partnership admin or data owner: change an agreement (send the version you read). On an active agreement a widening change waits for the provider's approval; narrowing applies at once",
+  })
   async updateAgreement(
     @Arg('id', () => ID) agreementId: string,
     @Arg('version', () => Int) version: number,
@@ -48,7 +66,9 @@ export class AgreementResolver {
     return AgreementObject.from(await updateAgreement(ctx.access, id(agreementId, 'Agreement'), version, input(agreement)));
   }
 
-  @Mutation(() => AgreementObject, { description: 'Chair or partnership admin: activate, suspend or lapse an agreement; takes effect on the next request' })
+  @Mutation(() => AgreementObject, {
+    description: "Move an agreement along its states (reason required): ACTIVE and DECLINED are the provider's; SUSPENDED and LAPSED take effect on the next request",
+  })
   async setAgreementStatus(
     @Arg('id', () => ID) agreementId: string,
     @Arg('version', () => Int) version: number,
@@ -57,6 +77,40 @@ export class AgreementResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<AgreementObject> {
     return AgreementObject.from(await setAgreementStatus(ctx.access, id(agreementId, 'Agreement'), version, status, reason));
+  }
+
+  @Mutation(() => AgreementObject, { description: "Ask the provider agency to approve (draft, declined or suspended -> requested)" })
+  async requestAgreementApproval(
+    @Arg('id', () => ID) agreementId: string,
+    @Arg('version', () => Int) version: number,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AgreementObject> {
+    return AgreementObject.from(await requestAgreementApproval(ctx.access, id(agreementId, 'Agreement'), version, note ?? null));
+  }
+
+  @Mutation(() => AgreementObject, {
+    description: "Provider agency's chair, admin or data owner: approve what waits (activation, or a pending change whose terms then come into force)",
+  })
+  async approveAgreement(
+    @Arg('id', () => ID) agreementId: string,
+    @Arg('version', () => Int) version: number,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AgreementObject> {
+    return AgreementObject.from(await approveAgreement(ctx.access, id(agreementId, 'Agreement'), version, note ?? null));
+  }
+
+  @Mutation(() => AgreementObject, {
+    description: "Provider agency's chair, admin or data owner: decline what waits (a request -> declined; a pending change is dropped, the terms in force stay)",
+  })
+  async declineAgreement(
+    @Arg('id', () => ID) agreementId: string,
+    @Arg('version', () => Int) version: number,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AgreementObject> {
+    return AgreementObject.from(await declineAgreement(ctx.access, id(agreementId, 'Agreement'), version, reason));
   }
 
   @Query(() => AccessExplanationObject, {

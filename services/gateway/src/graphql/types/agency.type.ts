@@ -18,6 +18,9 @@ export class AgencyObject {
   @Field(() => Boolean, { description: 'A responsible authority under s5 Crime and Disorder Act 1998' })
   statutory!: boolean;
 
+  @Field(() => String, { nullable: true, description: 'Police: the force name its data.police.uk files carry (Reported by / Falls within)' })
+  forceName!: string | null;
+
   static from(agency: Agency): AgencyObject {
     return Object.assign(new AgencyObject(), {
       id: String(agency.id),
@@ -25,6 +28,7 @@ export class AgencyObject {
       name: agency.name,
       type: agency.type,
       statutory: agency.statutory,
+      forceName: agency.forceName,
     });
   }
 }

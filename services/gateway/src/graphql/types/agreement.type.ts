@@ -1,9 +1,25 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AccessExplanation, AgreementView } from '@csp-hub/authz';
+import type { AgreementActor, AgreementApproval, AgreementTerms, PendingApproval } from '@csp-hub/db';
 
-export const AgreementStatusEnum = { DRAFT: 'draft', ACTIVE: 'active', SUSPENDED: 'suspended', LAPSED: 'lapsed' } as const;
-registerEnumType(AgreementStatusEnum, { name: 'AgreementStatus' });
+export const AgreementStatusEnum = {
+  DRAFT: 'draft',
+  REQUESTED: 'requested',
+  ACTIVE: 'active',
+  SUSPENDED: 'suspended',
+  DECLINED: 'declined',
+  LAPSED: 'lapsed',
+} as const;
+registerEnumType(AgreementStatusEnum, {
+  name: 'AgreementStatus',
+  description: 'draft -> requested (awaiting the provider) -> active or declined; active -> suspended; any but lapsed -> lapsed (docs/authorization.md)',
+  valuesConfig: {
+    REQUESTED: { description: "Awaiting the provider agency's approval" },
+    ACTIVE: { description: 'Approved by the provider; in force between validFrom and validTo' },
+    DECLINED: { description: 'The provider declined it; it can be changed and requested again' },
+  },
+});
 
 export const TierEnum = { PUBLIC: 'public', AGGREGATE: 'aggregate', PSEUDONYMISED: 'pseudonymised', PERSONAL: 'personal' } as const;
 registerEnumType(TierEnum, { name: 'Tier', description: 'Data tier granted: personal, pseudonymised, aggregate (counts only) or public' });
@@ -36,6 +52,138 @@ export class SignatoryInput {
 
   @Field(() => String, { description: 'YYYY-MM-DD' })
   signedOn!: string;
+}
+
+@ObjectType('AgreementActor', { description: 'Who acted: a hub user, or the CLI operator (userId null)' })
+export class AgreementActorObject {
+  @Field(() => ID, { nullable: true })
+  userId!: string | null;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ID, { nullable: true })
+  agencyId!: string | null;
+
+  @Field(() => [String])
+  roles!: string[];
+
+  static from(a: AgreementActor): AgreementActorObject {
+    return Object.assign(new AgreementActorObject(), {
+      userId: a.userId === null ? null : String(a.userId),
+      name: a.name,
+      agencyId: a.agencyId === null ? null : String(a.agencyId),
+      roles: a.roles,
+    });
+  }
+}
+
+@ObjectType('AgreementApproval', { description: "One decision of the provider agency, recorded in the hub" })
+export class AgreementApprovalObject {
+  @Field(() => String, { description: 'approved or declined' })
+  decision!: string;
+
+  @Field(() => String, { description: 'activation (or resumption) or change' })
+  subject!: string;
+
+  @Field(() => AgreementActorObject)
+  by!: AgreementActorObject;
+
+  @Field(() => GraphQLDateTimeISO)
+  at!: Date;
+
+  @Field(() => Int, { description: 'The version decided on' })
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+
+  static from(a: AgreementApproval): AgreementApprovalObject {
+    return Object.assign(new AgreementApprovalObject(), {
+      decision: a.decision,
+      subject: a.subject,
+      by: AgreementActorObject.from(a),
+      at: new Date(a.at),
+      version: a.version,
+      note: a.note,
+    });
+  }
+}
+
+@ObjectType('AgreementTerms', { description: 'The terms a pending change proposes' })
+export class AgreementTermsObject {
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => ID)
+  providerAgencyId!: string;
+
+  @Field(() => [String])
+  datasets!: string[];
+
+  @Field(() => [ID])
+  recipientAgencyIds!: string[];
+
+  @Field(() => [String])
+  recipientAgencyTypes!: string[];
+
+  @Field(() => TierEnum)
+  tier!: string;
+
+  @Field(() => [String])
+  purposes!: string[];
+
+  @Field(() => String)
+  lawfulBasis!: string;
+
+  @Field(() => String)
+  validFrom!: string;
+
+  @Field(() => String)
+  validTo!: string;
+
+  @Field(() => String)
+  reviewDate!: string;
+
+  static from(t: AgreementTerms): AgreementTermsObject {
+    return Object.assign(new AgreementTermsObject(), {
+      ...t,
+      providerAgencyId: String(t.providerAgencyId),
+      recipientAgencyIds: t.recipientAgencyIds.map(String),
+    });
+  }
+}
+
+@ObjectType('PendingApproval', { description: "What waits for the provider agency's approval" })
+export class PendingApprovalObject {
+  @Field(() => String, { description: 'activation (the agreement as it stands) or change (terms not yet in force)' })
+  kind!: string;
+
+  @Field(() => AgreementActorObject)
+  requestedBy!: AgreementActorObject;
+
+  @Field(() => GraphQLDateTimeISO)
+  requestedAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+
+  @Field(() => AgreementTermsObject, { nullable: true, description: 'For a change: the terms proposed; the terms in force stay until the provider approves' })
+  terms!: AgreementTermsObject | null;
+
+  @Field(() => [String], { description: 'For a change: what it widens (tier, datasets, recipientAgencyIds, recipientAgencyTypes, purposes, lawfulBasis, validFrom, validTo)' })
+  widens!: string[];
+
+  static from(p: PendingApproval): PendingApprovalObject {
+    return Object.assign(new PendingApprovalObject(), {
+      kind: p.kind,
+      requestedBy: AgreementActorObject.from(p.requestedBy),
+      requestedAt: new Date(p.requestedAt),
+      note: p.note,
+      terms: p.terms ? AgreementTermsObject.from(p.terms) : null,
+      widens: p.widens,
+    });
+  }
 }
 
 @ObjectType('Agreement', { description: 'An Information Sharing Protocol agreement' })
@@ -79,14 +227,20 @@ export class AgreementObject {
   @Field(() => AgreementStatusEnum)
   status!: string;
 
-  @Field(() => String, { description: 'in_force, not_yet_in_force, expired, draft, suspended or lapsed' })
+  @Field(() => String, { description: 'in_force, not_yet_in_force, expired, draft, requested, suspended, declined or lapsed' })
   effectiveStatus!: string;
 
   @Field(() => Boolean)
   reviewOverdue!: boolean;
 
-  @Field(() => [SignatoryObject])
+  @Field(() => [SignatoryObject], { description: 'Documentary: who signed the paper protocol (activation is the provider approving in the hub)' })
   signatories!: SignatoryObject[];
+
+  @Field(() => [AgreementApprovalObject], { description: "The provider's decisions, oldest first" })
+  approvals!: AgreementApprovalObject[];
+
+  @Field(() => PendingApprovalObject, { nullable: true, description: "What waits for the provider's approval, if anything" })
+  pendingApproval!: PendingApprovalObject | null;
 
   @Field(() => Int, { description: 'Send it back with changes (optimistic locking)' })
   version!: number;
@@ -101,6 +255,8 @@ export class AgreementObject {
       providerAgencyId: String(a.providerAgencyId),
       recipientAgencyIds: a.recipientAgencyIds.map(String),
       signatories: a.signatories.map((s) => Object.assign(new SignatoryObject(), { ...s, agencyId: String(s.agencyId) })),
+      approvals: a.approvals.map(AgreementApprovalObject.from),
+      pendingApproval: a.pendingApproval ? PendingApprovalObject.from(a.pendingApproval) : null,
       updatedAt: new Date(a.updatedAt),
     });
   }
