@@ -16,6 +16,13 @@ export interface AppDeps {
   production: boolean;
   uploadMaxBytes: number;
   sdc: SdcOptions;
+  /**
+   * Benchmarks only: builds the access context of a verified token instead of
+   * authenticateAccess, so `pnpm bench` can run the same gateway and code path
+   * with authorization off (an allow-all ability) and measure what it costs.
+   * createHubApp refuses it in production; the CLI never sets it.
+   */
+  accessOverride?: (verified: { userId: number; partnershipId: number }, requestId: string | null) => Promise<AccessContext>;
 }
 
 /**
@@ -27,6 +34,7 @@ export async function authenticate(deps: AppDeps, req: Request): Promise<AccessC
   const token = bearerToken(req.headers.authorization);
   if (!token) throw HubError.unauthenticated('TOKEN_MISSING', 'Sign in: send Authorization: Bearer <token>');
   const claims = verifyToken(deps.keys, token);
+  if (deps.accessOverride) return deps.accessOverride({ userId: Number(claims.sub), partnershipId: claims.pid }, req.requestId ?? null);
   return authenticateAccess(deps.pool, deps.orm.em.fork(), Number(claims.sub), claims.pid, req.requestId ?? null);
 }
 
