@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { BenchStack, BenchUser, Target } from './bench-stack';
-import { fetchChecked, graphqlTemplate, runHttpLoad, summarise, type CheckedTemplate, type LatencySummary } from './http-load';
+import { fetchChecked, graphqlTemplate, summarise, type CheckedTemplate, type LatencySummary } from './http-load';
 import type { ReadDataset } from './read-dataset';
 import { durations, latencyCells, ms, out, problemsOf, rate, RssSampler, rssLine, table, type BenchOutcome, type BenchSettings } from './report';
 
@@ -99,7 +99,7 @@ export async function benchAggregate(stack: BenchStack, dataset: ReadDataset, se
     for (const c of levels) {
       const variants: [Target, CheckedTemplate][] = [[stack.hub, hub.template], [stack.off, off.template]];
       for (const [target, template] of variants) {
-        const r = await runHttpLoad({ base: target.base, connections: c, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates: [template] });
+        const r = await stack.measure({ base: target.base, connections: c, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates: [template] });
         failures.push(...problemsOf(`aggregate ${user.label} via ${target.name} at ${c}`, r));
         rows.push([user.label, target.name, String(c), rate(r.rps), ...latencyCells(r.latency), ms(r.latency.mean)]);
       }

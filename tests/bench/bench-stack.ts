@@ -5,6 +5,7 @@ import { loadPrincipal } from '@csp-hub/authz';
 import { allowAllAccessContext } from '@csp-hub/authz/testing';
 import { createOrm, demoEmail, User, type MikroORM } from '@csp-hub/db';
 import { createHubApp, createLogger, signToken, type AppDeps, type HubApp, type SigningKeys } from '@csp-hub/gateway';
+import { runHttpLoad, type LoadResult, type LoadSpec } from './http-load';
 import { startPeer, type Peer } from './peer';
 
 /** A server the benchmarks send requests to. */
@@ -34,7 +35,31 @@ export interface BenchStack {
   /** Owner connection to the bench database (raw SQL baselines). */
   pool: pg.Pool;
   user(label: string, partnership: string, handle: string): Promise<BenchUser>;
+  /**
+   * Waits until no server holds a database connection (for 250 ms running):
+   * requests a finished run abandoned go on in the server, and must not
+   * overlap the next measurement.
+   */
+  settle(): Promise<void>;
+  /** runHttpLoad, settling the servers after the warm-up and after the measured run. */
+  measure(spec: LoadSpec): Promise<LoadResult>;
   stop(): Promise<void>;
+}
+
+function busy(pool: pg.Pool): boolean {
+  return pool.waitingCount > 0 || pool.idleCount < pool.totalCount;
+}
+
+/** Waits until none of the pools has a connection checked out or a request waiting, for `quietMs` in a row (at most `maxMs`). */
+export async function settlePools(pools: pg.Pool[], quietMs = 250, maxMs = 120_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  let quietSince = Date.now();
+  while (Date.now() < until) {
+    if (pools.some(busy)) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the servers were still busy ${maxMs / 1000} s after a run ended`);
 }
 
 /** Connections each server's database pool holds: the same for the hub and the peer (the production hub's pool size). */
@@ -68,7 +93,9 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
   const orm: MikroORM = await createOrm({ url, poolMax: 2 });
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   const stops: (() => Promise<void>)[] = [async () => orm.close(), async () => pool.end()];
+  const settlers: pg.Pool[] = [pool];
   const stop = async (): Promise<void> => {
+    await settlePools(settlers, 250, 30_000).catch(() => undefined);
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
@@ -96,6 +123,7 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
     const off: Target = { name: 'hub-off', base: await listen(offApp) };
     const peer: Peer = await startPeer(url, keys, POOL_SIZE);
     stops.push(() => peer.stop());
+    settlers.push(peer.pool);
     return {
       hub,
       off,
@@ -113,6 +141,12 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
           ladCodes: [...user.partnership.ladCodes],
           token: signToken(keys, { sub: String(user.id), pid: user.partnership.id }, '4h'),
         };
+      },
+      settle: () => settlePools(settlers),
+      async measure(spec) {
+        const result = await runHttpLoad(spec, () => settlePools(settlers));
+        await settlePools(settlers);
+        return result;
       },
       stop,
     };

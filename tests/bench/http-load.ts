@@ -107,26 +107,32 @@ export async function fetchChecked(base: string, template: RequestTemplate): Pro
 /**
  * Runs autocannon against spec.base in a child process (so the load generator
  * never shares the server's event loop, and the server's RSS is its own):
- * warm-up first, then the measured run. Every response is checked: 200 and
+ * warm-up first, then `settle` (the requests the warm-up abandoned finish in
+ * the server), then the measured run. Every response is checked: 200 and
  * exactly the expected body, else it counts as non-2xx or a mismatch.
  */
-export function runHttpLoad(spec: LoadSpec): Promise<LoadResult> {
+export function runHttpLoad(spec: LoadSpec, settle: () => Promise<void>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(import.meta.dirname, 'load-client.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
-    child.once('message', (message: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      child.kill();
+      reject(error);
+    };
+    type Message = { phase: 'warmed' } | { phase: 'done'; ok: true; result: LoadResult } | { phase: 'done'; ok: false; error: string };
+    child.on('message', (message: Message) => {
+      if (message.phase === 'warmed') {
+        settle().then(() => child.send('go'), fail);
+        return;
+      }
       settled = true;
       if (message.ok) resolve(message.result);
       else reject(new Error(`load client failed: ${message.error}`));
     });
-    child.once('error', (error) => {
-      if (!settled) reject(error);
-      settled = true;
-    });
-    child.once('exit', (code) => {
-      if (!settled) reject(new Error(`load client exited with code ${code} before reporting`));
-      settled = true;
-    });
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`load client exited with code ${code} before reporting`)));
     child.send(spec);
   });
 }

@@ -1,5 +1,5 @@
 import type { BenchStack, BenchUser, Target } from './bench-stack';
-import { fetchChecked, graphqlTemplate, runHttpLoad, type CheckedTemplate, type LoadResult } from './http-load';
+import { fetchChecked, graphqlTemplate, type CheckedTemplate, type LoadResult } from './http-load';
 import type { ReadDataset } from './read-dataset';
 import { durations, latencyCells, out, problemCell, problemsOf, rate, RssSampler, rssLine, table, type BenchOutcome, type BenchSettings } from './report';
 
@@ -74,7 +74,7 @@ export async function benchHttpPage(stack: BenchStack, dataset: ReadDataset, set
   for (const user of users) {
     const templates = await checkedPages(stack, user, dataset.rows);
     for (const target of [stack.hub, stack.off, stack.peer]) {
-      const r = await runHttpLoad({
+      const r = await stack.measure({
         base: target.base,
         connections: settings.connections,
         seconds,

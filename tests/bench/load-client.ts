@@ -49,9 +49,17 @@ async function measure(spec: LoadSpec, seconds: number): Promise<{ result: autoc
       }
     },
   }));
+  // Each connection starts at another point of the cycle, so a short run still sends every template.
+  const stride = Math.max(1, Math.floor(requests.length / spec.connections));
+  let clients = 0;
+  const setupClient = (client: autocannon.Client): void => {
+    const k = (clients++ * stride) % requests.length;
+    if (k > 0) client.setRequests([...requests.slice(k), ...requests.slice(0, k)] as unknown as autocannon.Request[]);
+  };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
+        setupClient,
         url: spec.base,
         connections: spec.connections,
         duration: seconds,
@@ -67,9 +75,17 @@ async function measure(spec: LoadSpec, seconds: number): Promise<{ result: autoc
   return { result, tally };
 }
 
+/** The next message from the parent. */
+function nextMessage(): Promise<unknown> {
+  return new Promise((resolve) => process.once('message', resolve));
+}
+
 process.once('message', (spec: LoadSpec) => {
   (async () => {
     const warm = await measure(spec, spec.warmupSeconds);
+    // The parent waits for the requests the warm-up abandoned to finish in the server before the measured run.
+    process.send!({ phase: 'warmed' });
+    await nextMessage();
     const { result, tally } = await measure(spec, spec.seconds);
     const perTemplate: Record<string, TemplateStats> = {};
     spec.templates.forEach((t, i) => {
@@ -87,11 +103,15 @@ process.once('message', (spec: LoadSpec) => {
       non2xx: tally.non2xx,
       mismatches: tally.mismatches,
       warmupProblems: warm.result.errors + warm.tally.non2xx + warm.tally.mismatches,
-      firstProblem: tally.firstProblem ?? warm.tally.firstProblem,
+      firstProblem:
+        tally.firstProblem ??
+        warm.tally.firstProblem ??
+        (result.errors > 0 ? `${result.errors} connection errors (${result.timeouts} timeouts after ${spec.timeoutSeconds} s)` : null) ??
+        (warm.result.errors > 0 ? `warm-up: ${warm.result.errors} connection errors (${warm.result.timeouts} timeouts after ${spec.timeoutSeconds} s)` : null),
       perTemplate,
     };
-    process.send!({ ok: true, result: out }, () => process.exit(0));
+    process.send!({ phase: 'done', ok: true, result: out }, () => process.exit(0));
   })().catch((error: unknown) => {
-    process.send!({ ok: false, error: error instanceof Error ? error.message : String(error) }, () => process.exit(1));
+    process.send!({ phase: 'done', ok: false, error: error instanceof Error ? error.message : String(error) }, () => process.exit(1));
   });
 });

@@ -1,5 +1,5 @@
 import type { BenchStack, BenchUser } from './bench-stack';
-import { fetchChecked, graphqlTemplate, runHttpLoad, type CheckedTemplate, type RequestTemplate } from './http-load';
+import { fetchChecked, graphqlTemplate, type CheckedTemplate, type RequestTemplate } from './http-load';
 import { HUB_COUNTS } from './aggregate.bench';
 import { HUB_PAGE, PAGE_FIELDS } from './http-page.bench';
 import type { ReadDataset } from './read-dataset';
@@ -54,7 +54,7 @@ export async function benchLoad(stack: BenchStack, dataset: ReadDataset, setting
   }
   out(`  ${templates.length} request templates (${OPERATIONS.join(', ')}; export month ${dataset.lastMonth}), each checked before the run`);
   const rss = new RssSampler();
-  const r = await runHttpLoad({ base: stack.hub.base, connections: settings.connections, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates });
+  const r = await stack.measure({ base: stack.hub.base, connections: settings.connections, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates });
   const memory = rss.stop();
   const failures = problemsOf('load', r);
   out(
