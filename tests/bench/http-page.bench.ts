@@ -71,9 +71,11 @@ export async function benchHttpPage(stack: BenchStack, dataset: ReadDataset, set
   const failures: string[] = [];
   const misses: string[] = [];
   const results: { user: BenchUser; target: Target; r: LoadResult }[] = [];
-  for (const user of users) {
+  const targets = [stack.hub, stack.off, stack.peer];
+  for (const [i, user] of users.entries()) {
     const templates = await checkedPages(stack, user, dataset.rows);
-    for (const target of [stack.hub, stack.off, stack.peer]) {
+    // Alternate the order between users so that neither the hub nor the peer always runs first on a warming machine.
+    for (const target of i % 2 === 0 ? targets : [...targets].reverse()) {
       const r = await stack.measure({
         base: target.base,
         connections: settings.connections,
@@ -90,7 +92,7 @@ export async function benchHttpPage(stack: BenchStack, dataset: ReadDataset, set
   out(
     table([
       ['user', 'target', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'err/non2xx/wrong', 'responses'],
-      ...results.map(({ user, target, r }) => [user.label, target.name, rate(r.rps), ...latencyCells(r.latency), problemCell(r), String(r.responses)]),
+      ...[...results].sort((a, b) => users.indexOf(a.user) - users.indexOf(b.user) || targets.indexOf(a.target) - targets.indexOf(b.target)).map(({ user, target, r }) => [user.label, target.name, rate(r.rps), ...latencyCells(r.latency), problemCell(r), String(r.responses)]),
     ]),
   );
   for (const user of users) {
