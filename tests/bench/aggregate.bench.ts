@@ -80,9 +80,9 @@ type Counts = { data: { incidentCounts: { total: { count: number | null } }[] } 
  * (no authorization) and as the peer's role (row-level security).
  */
 export async function benchAggregate(stack: BenchStack, dataset: ReadDataset, settings: BenchSettings): Promise<BenchOutcome> {
-  const { seconds, warmupSeconds } = durations(settings, 10);
+  const { seconds, warmupSeconds, timeoutSeconds } = durations(settings, 10, 120);
   const levels = [...new Set([1, settings.connections])];
-  out(`\naggregate: incidentCounts(groupBy: [MONTH, CATEGORY]) over ${dataset.rows.toLocaleString('en-GB')} incidents, concurrency ${levels.join(' and ')}, ${warmupSeconds} s warm-up + ${seconds} s each`);
+  out(`\naggregate: incidentCounts(groupBy: [MONTH, CATEGORY]) over ${dataset.rows.toLocaleString('en-GB')} incidents, concurrency ${levels.join(' and ')}, ${warmupSeconds} s warm-up + ${seconds} s each (closed loop: every query started finishes and counts)`);
   const users = [await stack.user('provider', 'charnwood', 'police.analyst'), await stack.user('partner', 'charnwood', 'district.analyst')];
   const rss = new RssSampler();
   const failures: string[] = [];
@@ -99,7 +99,7 @@ export async function benchAggregate(stack: BenchStack, dataset: ReadDataset, se
     for (const c of levels) {
       const variants: [Target, CheckedTemplate][] = [[stack.hub, hub.template], [stack.off, off.template]];
       for (const [target, template] of variants) {
-        const r = await stack.measure({ base: target.base, connections: c, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates: [template] });
+        const r = await stack.measure({ base: target.base, connections: c, seconds, warmupSeconds, timeoutSeconds, templates: [template], closedLoop: true });
         failures.push(...problemsOf(`aggregate ${user.label} via ${target.name} at ${c}`, r));
         rows.push([user.label, target.name, String(c), rate(r.rps), ...latencyCells(r.latency), ms(r.latency.mean)]);
       }

@@ -32,6 +32,8 @@ export interface BenchStack {
   off: Target;
   peer: Target;
   peerPool: pg.Pool;
+  /** Peer.withPageIndex: the peer's page index exists only while fn runs. */
+  withPeerPageIndex: Peer['withPageIndex'];
   /** Owner connection to the bench database (raw SQL baselines). */
   pool: pg.Pool;
   user(label: string, partnership: string, handle: string): Promise<BenchUser>;
@@ -129,6 +131,7 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
       off,
       peer: { name: 'peer', base: new URL(peer.url).origin },
       peerPool: peer.pool,
+      withPeerPageIndex: (fn) => peer.withPageIndex(fn),
       pool,
       async user(label, partnership, handle) {
         const email = demoEmail(partnership, handle);

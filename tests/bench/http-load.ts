@@ -32,6 +32,8 @@ export interface LoadSpec {
   warmupSeconds: number;
   timeoutSeconds: number;
   templates: CheckedTemplate[];
+  /** Every connection finishes the request it started and it counts (for operations that can outlast the run); default: autocannon. */
+  closedLoop?: boolean;
 }
 
 export interface LatencySummary {

@@ -41,20 +41,20 @@ async function userTemplates(stack: BenchStack, user: BenchUser, month: string):
  * Issue #14: mixed authorized reads of several users at fixed concurrency
  * (BENCH_CONNECTIONS) through the hub for BENCH_SECONDS (60 by default): each
  * connection cycles through every user's page, count, grouped counts, one
- * incident and an export of the newest month. Every response must be 200 and
+ * incident and a CSV export of the newest full month. Every response must be 200 and
  * exactly the answer checked before the run; throughput, latency percentiles
  * overall and per operation, and the server's memory.
  */
 export async function benchLoad(stack: BenchStack, dataset: ReadDataset, settings: BenchSettings): Promise<BenchOutcome> {
-  const { seconds, warmupSeconds } = durations(settings, 60);
+  const { seconds, warmupSeconds, timeoutSeconds } = durations(settings, 60);
   out(`\nload: mixed authorized reads of ${LOAD_USERS.length} users through the hub, ${settings.connections} connections, ${warmupSeconds} s warm-up + ${seconds} s, ${dataset.rows.toLocaleString('en-GB')} incidents`);
   const templates: CheckedTemplate[] = [];
   for (const [label, partnership, handle] of LOAD_USERS) {
-    templates.push(...(await userTemplates(stack, await stack.user(label, partnership, handle), dataset.lastMonth)));
+    templates.push(...(await userTemplates(stack, await stack.user(label, partnership, handle), dataset.lastFullMonth)));
   }
-  out(`  ${templates.length} request templates (${OPERATIONS.join(', ')}; export month ${dataset.lastMonth}), each checked before the run`);
+  out(`  ${templates.length} request templates (${OPERATIONS.join(', ')}; export month ${dataset.lastFullMonth}), each checked before the run`);
   const rss = new RssSampler();
-  const r = await stack.measure({ base: stack.hub.base, connections: settings.connections, seconds, warmupSeconds, timeoutSeconds: settings.timeoutSeconds, templates });
+  const r = await stack.measure({ base: stack.hub.base, connections: settings.connections, seconds, warmupSeconds, timeoutSeconds, templates });
   const memory = rss.stop();
   const failures = problemsOf('load', r);
   out(

@@ -28,8 +28,21 @@ export interface Peer {
   role: string;
   /** A pool connected as the peer's role (RLS applies), for SQL-level comparisons. */
   pool: pg.Pool;
+  /**
+   * Runs fn with the index the peer's page needs (see PEER_PAGE_INDEX), then
+   * drops it again, so the hub is only ever measured on its own schema.
+   * Returns what was done, for the report.
+   */
+  withPageIndex<T>(fn: () => Promise<T>): Promise<{ result: T; note: string }>;
   stop(): Promise<void>;
 }
+
+/**
+ * The index a PostGraphile deployment adds for its page, `orderBy:
+ * [OCCURRED_MONTH_DESC, ID_DESC]`: PostgreSQL reads the newest rows first and
+ * stops after the page instead of sorting every visible row.
+ */
+export const PEER_PAGE_INDEX = 'create index incident_peer_page_idx on incident (occurred_month desc, id desc)';
 
 const DATA_ROLES = ['analyst', 'tasking_member', 'chair'];
 
@@ -157,6 +170,28 @@ export async function startPeer(url: string, keys: SigningKeys, poolSize: number
     url: `http://127.0.0.1:${port}/graphql`,
     role,
     pool,
+    async withPageIndex(fn) {
+      const owner = new pg.Client({ connectionString: url });
+      await owner.connect();
+      try {
+        const existing = await owner.query<{ indexname: string }>(
+          `select indexname from pg_indexes where schemaname = 'public' and tablename = 'incident' and indexdef ~ '\\(occurred_month( DESC)?, id( DESC)?\\)'`,
+        );
+        if (existing.rows.length > 0) {
+          return { result: await fn(), note: `the hub's schema already has ${existing.rows[0]!.indexname} on (occurred_month, id): nothing added for the peer` };
+        }
+        const t0 = process.hrtime.bigint();
+        await owner.query(PEER_PAGE_INDEX);
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        try {
+          return { result: await fn(), note: `peer runs with index incident (occurred_month desc, id desc), built in ${seconds.toFixed(1)} s for its runs only and dropped after them` };
+        } finally {
+          await owner.query('drop index incident_peer_page_idx');
+        }
+      } finally {
+        await owner.end();
+      }
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,6 +15,8 @@ export interface ReadDataset {
   /** Oldest and newest month loaded, YYYY-MM. */
   firstMonth: string;
   lastMonth: string;
+  /** The newest month with every real row in it (the newest may be part of one). */
+  lastFullMonth: string;
   months: number;
   files: number;
   loadSeconds: number;
@@ -81,7 +83,8 @@ export async function prepareReadDataset(server: ScratchServer, name: string, ro
     await pool.query('vacuum (analyze) incident');
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from incident')).rows[0]!.n);
     if (total !== rows) throw new Error(`the bench database holds ${total} incidents, not the ${rows} generated`);
-    return { url, name, rows, firstMonth: monthOf(0), lastMonth: monthOf(months - 1), months, files, loadSeconds };
+    const lastFullMonth = monthOf(rows % templates.length === 0 || months === 1 ? months - 1 : months - 2);
+    return { url, name, rows, firstMonth: monthOf(0), lastMonth: monthOf(months - 1), lastFullMonth, months, files, loadSeconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await pool.end();

@@ -9,7 +9,8 @@ export interface BenchSettings {
   seconds: number | undefined;
   warmupSeconds: number | undefined;
   connections: number;
-  timeoutSeconds: number;
+  /** BENCH_TIMEOUT_SECONDS when set, else each benchmark's own default. */
+  timeoutSeconds: number | undefined;
   /** BENCH_STRICT=1: a missed target exits non-zero too (errors always do). */
   strict: boolean;
 }
@@ -28,15 +29,15 @@ export function benchSettings(): BenchSettings {
     seconds: positiveInt('BENCH_SECONDS', undefined),
     warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', undefined),
     connections: positiveInt('BENCH_CONNECTIONS', 10)!,
-    timeoutSeconds: positiveInt('BENCH_TIMEOUT_SECONDS', 30)!,
+    timeoutSeconds: positiveInt('BENCH_TIMEOUT_SECONDS', undefined),
     strict: process.env.BENCH_STRICT === '1',
   };
 }
 
-/** Measured seconds for a benchmark whose own default is `fallback`, and its warm-up. */
-export function durations(settings: BenchSettings, fallback: number): { seconds: number; warmupSeconds: number } {
-  const seconds = settings.seconds ?? fallback;
-  return { seconds, warmupSeconds: settings.warmupSeconds ?? Math.min(5, seconds) };
+/** Measured seconds, warm-up and request timeout of a benchmark whose own defaults are given. */
+export function durations(settings: BenchSettings, seconds: number, timeoutSeconds = 30): { seconds: number; warmupSeconds: number; timeoutSeconds: number } {
+  const measured = settings.seconds ?? seconds;
+  return { seconds: measured, warmupSeconds: settings.warmupSeconds ?? Math.min(5, measured), timeoutSeconds: settings.timeoutSeconds ?? timeoutSeconds };
 }
 
 /** What a benchmark found: failures are errors (the run exits 1); misses are targets not met. */
