@@ -46,7 +46,8 @@ function check(spec: LoadSpec, tally: Tally, i: number, status: number, body: st
   if (status !== 200) {
     own.non2xx += 1;
     tally.non2xx += 1;
-    tally.firstProblem ??= `${t.name}: HTTP ${status} ${body.slice(0, 200)}`;
+    tally.firstProblem ??=
+      typeof status === 'number' ? `${t.name}: HTTP ${status} ${body.slice(0, 200)}` : `${t.name}: response without a status (connection reset or timed out)`;
   } else if (digestBody(body, t.expect.asciiOnly) !== t.expect.sha256) {
     own.mismatches += 1;
     tally.mismatches += 1;
