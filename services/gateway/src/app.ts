@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pingDatabase } from '@csp-hub/db';
-import { isHubError } from '@csp-hub/taxonomy';
+import { HubError, isHubError } from '@csp-hub/taxonomy';
 import { authenticate, type AppDeps } from './deps';
 import type { GraphQLContext } from './graphql/context';
 import { createFormatError, hubErrorStatus, isUnavailable, RETRY_AFTER_SECONDS, toGraphQLError } from './graphql/errors';
@@ -34,6 +34,9 @@ declare global {
 
 /** Builds the Express app with /healthz and /graphql. Call listen on httpServer. */
 export async function createHubApp(deps: AppDeps): Promise<HubApp> {
+  if (deps.production && deps.accessOverride) {
+    throw new HubError('other', 'ACCESS_OVERRIDE_IN_PRODUCTION', 'accessOverride is for benchmarks and is refused in production');
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);

@@ -32,6 +32,13 @@ export interface AppDeps {
   production: boolean;
   uploads: UploadLimits;
   sdc: CellKeyOptions;
+  /**
+   * Benchmarks only: builds the access context of a verified token instead of
+   * authenticateAccess, so `pnpm bench` can run the same gateway and code path
+   * with authorization off (an allow-all ability) and measure what it costs.
+   * createHubApp refuses it in production; the CLI never sets it.
+   */
+  accessOverride?: (verified: { userId: number; partnershipId: number }, requestId: string | null) => Promise<AccessContext>;
 }
 
 /**
@@ -50,5 +57,6 @@ export async function authenticate(deps: AppDeps, req: Request): Promise<AccessC
     return authenticateUser(deps.pool, deps.orm.em.fork(), identity, requestId);
   }
   const claims = verifyToken(deps.keys, token);
+  if (deps.accessOverride) return deps.accessOverride({ userId: Number(claims.sub), partnershipId: claims.pid }, requestId);
   return authenticateAccess(deps.pool, deps.orm.em.fork(), Number(claims.sub), claims.pid, requestId);
 }
