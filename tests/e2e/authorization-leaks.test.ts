@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
+import { buildPTable, cellKey, DEFAULT_CELL_KEY, perturb } from '@csp-hub/authz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEmail } from '@csp-hub/db';
 import { quietOnDrop } from '@csp-hub/db/testing';
@@ -44,8 +44,8 @@ interface Page {
 interface CountsTable {
   agencyId: string;
   controlled: boolean;
-  cells: { keys: string[]; count: number | null; suppressed: boolean }[];
-  total: { count: number | null; suppressed: boolean };
+  cells: { keys: string[]; count: number }[];
+  total: number;
 }
 
 const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
@@ -288,8 +288,9 @@ describe('attempts to get round the authorization layer all fail', () => {
       expect(errors.map((e) => (e as { path?: unknown }).path)).toEqual([['incidents', 'nodes', 0, 'submission', 'rejects']]);
       expectNoneOf(JSON.stringify(body), rejectValues);
 
-      const meta = await data<{ submission: { id: string; agencyId: string; rowsRejected: number } }>('chair', `{ submission(id: "${policeSubmissionId}") { id agencyId rowsRejected } }`);
-      expect(meta.submission).toEqual({ id: String(policeSubmissionId), agencyId: String(agencyIds['leicestershire-police']), rowsRejected: 2 });
+      // Partners see that a file came in and how it went, never how many rows it had or what it said.
+      const meta = await data<{ submission: { id: string; agencyId: string; rowsRejected: number | null; fileName: string | null } }>('chair', `{ submission(id: "${policeSubmissionId}") { id agencyId rowsRejected fileName } }`);
+      expect(meta.submission).toEqual({ id: String(policeSubmissionId), agencyId: String(agencyIds['leicestershire-police']), rowsRejected: null, fileName: null });
       const direct = await gql('chair', `{ submission(id: "${policeSubmissionId}") { id rejects { items { value } } } }`);
       expect(direct.body.data ?? null).toBeNull();
       expect(expectErrorCode(direct.body, 'NOT_FOUND')[0]!.message).toBe(`Submission ${policeSubmissionId} was not found`);
@@ -473,7 +474,7 @@ describe('attempts to get round the authorization layer all fail', () => {
   describe('7. filters that probe hidden values', () => {
     const countQuery = `query($f: IncidentFilter) { incidentCount(filter: $f) }`;
     const listQuery = `query($f: IncidentFilter) { incidents(filter: $f, first: 100) { nodes { id outcome } } }`;
-    const countsQuery = `query($f: IncidentFilter, $g: [GroupBy!]!) { incidentCounts(groupBy: $g, filter: $f) { agencyId controlled cells { keys count suppressed } total { count suppressed } } }`;
+    const countsQuery = `query($f: IncidentFilter, $g: [GroupBy!]!) { incidentCounts(groupBy: $g, filter: $f) { agencyId controlled cells { keys count } total } }`;
 
     it('outcome matches nothing where the outcome is hidden, even with the exact true value', async () => {
       const trueOutcome = (await sql<{ o: string }>('select distinct outcome as o from incident where id = any($1)', [ids.charnwoodAsb]))[0]!.o;
@@ -514,27 +515,30 @@ describe('attempts to get round the authorization layer all fail', () => {
       expect((await data<{ incidentCount: number }>('districtAnalyst', countQuery, { f: { feeds: ['fire.incidents'] } })).incidentCount).toBe(n);
     });
 
-    it('incidentCounts withholds a small ISTV group from recipients while the provider sees the exact number', async () => {
+    it('incidentCounts never shows recipients a small ISTV group as it is, while the provider sees the exact number', async () => {
       const december = { feeds: ['health.istv'], monthFrom: '2023-12', monthTo: '2023-12' };
       const provider = await data<{ incidentCounts: CountsTable[] }>('healthAnalyst', countsQuery, { f: december, g: ['CATEGORY'] });
       expect(provider.incidentCounts).toEqual([
-        { agencyId: String(agencyIds['llr-icb']), controlled: false, cells: [{ keys: ['violence'], count: ids.istvDecember.length, suppressed: false }], total: { count: ids.istvDecember.length, suppressed: false } },
+        { agencyId: String(agencyIds['llr-icb']), controlled: false, cells: [{ keys: ['violence'], count: ids.istvDecember.length }], total: ids.istvDecember.length },
       ]);
+      // Recipients hold ISTV at aggregate tier: the three December records are a cell of their own, perturbed by their cell key.
+      const keys = (await sql<{ k: number }>('select record_key as k from incident where id = any($1)', [ids.istvDecember])).map((r) => r.k);
+      const published = perturb(buildPTable(DEFAULT_CELL_KEY), keys.length, cellKey(keys));
       for (const who of ['policeAnalyst', 'districtAnalyst', 'chair'] as const) {
         const recipient = await data<{ incidentCounts: CountsTable[] }>(who, countsQuery, { f: december, g: ['CATEGORY'] });
-        expect(recipient.incidentCounts, who).toEqual([
-          { agencyId: String(agencyIds['llr-icb']), controlled: true, cells: [{ keys: ['violence'], count: null, suppressed: true }], total: { count: null, suppressed: true } },
-        ]);
+        expect(recipient.incidentCounts, who).toEqual(
+          published === 0 ? [] : [{ agencyId: String(agencyIds['llr-icb']), controlled: true, cells: [{ keys: ['violence'], count: published }], total: published }],
+        );
+        // and asking again gives the very same answer: the noise belongs to the records, not to the request
+        expect((await data<{ incidentCounts: CountsTable[] }>(who, countsQuery, { f: december, g: ['CATEGORY'] })).incidentCounts).toEqual(recipient.incidentCounts);
       }
-      // by month: the small December cell is withheld, and so is another entry of its line (no subtraction gives it back)
+      // by month, the December cell is the same cell: the same published value, or absent just as an empty month would be
       const byMonth = await data<{ incidentCounts: CountsTable[] }>('policeAnalyst', countsQuery, { f: { feeds: ['health.istv'] }, g: ['MONTH'] });
       const [table] = byMonth.incidentCounts;
-      expect(byMonth.incidentCounts).toHaveLength(1);
       expect(table!.controlled).toBe(true);
-      expect(table!.cells.find((c) => c.keys[0] === '2023-12')).toEqual({ keys: ['2023-12'], count: null, suppressed: true });
-      const line = [...table!.cells, table!.total];
-      expect(line.filter((e) => e.suppressed).length).toBeGreaterThanOrEqual(2);
-      expect(JSON.stringify(byMonth)).not.toContain(`"count":${ids.istvDecember.length},`);
+      const decemberCell = table!.cells.find((c) => c.keys[0] === '2023-12');
+      expect(decemberCell?.count ?? 0).toBe(published);
+      for (const c of table!.cells) expect(c.count).toBeGreaterThan(DEFAULT_CELL_KEY.threshold);
       // fire has no ISTV agreement: nothing at all
       expect((await data<{ incidentCounts: CountsTable[] }>('fireAnalyst', countsQuery, { f: december, g: ['CATEGORY'] })).incidentCounts).toEqual([]);
     });
@@ -545,7 +549,7 @@ describe('attempts to get round the authorization layer all fail', () => {
     async function policeSeesAsb(): Promise<{ list: number; count: number; counts: number | null; exported: number; byId: boolean }> {
       const list = await data<{ incidents: { nodes: unknown[] } }>('policeAnalyst', `query($f: IncidentFilter) { incidents(filter: $f, first: 100) { nodes { id } } }`, { f: asbFilter });
       const count = await data<{ incidentCount: number }>('policeAnalyst', `query($f: IncidentFilter) { incidentCount(filter: $f) }`, { f: asbFilter });
-      const counts = await data<{ incidentCounts: CountsTable[] }>('policeAnalyst', `query($f: IncidentFilter) { incidentCounts(groupBy: [], filter: $f) { agencyId total { count } } }`, { f: asbFilter });
+      const counts = await data<{ incidentCounts: CountsTable[] }>('policeAnalyst', `query($f: IncidentFilter) { incidentCounts(groupBy: [], filter: $f) { agencyId total } }`, { f: asbFilter });
       const exported = await exportCsv(hub, tokens.policeAnalyst, { feeds: 'council.asb' });
       expect(exported.status).toBe(200);
       const byId = await gql('policeAnalyst', `{ incident(id: "${ids.charnwoodAsb[0]}") { id } }`);
@@ -553,7 +557,7 @@ describe('attempts to get round the authorization layer all fail', () => {
       return {
         list: list.incidents.nodes.length,
         count: count.incidentCount,
-        counts: counts.incidentCounts.find((t) => t.agencyId === String(agencyIds['charnwood-borough-council']))?.total.count ?? null,
+        counts: counts.incidentCounts.find((t) => t.agencyId === String(agencyIds['charnwood-borough-council']))?.total ?? null,
         exported: exported.rows.length,
         byId: !byId.body.errors,
       };

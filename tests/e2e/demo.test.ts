@@ -107,8 +107,8 @@ describe('the demo data shows partners sharing under their agreements', () => {
     const istv = { feeds: ['health.istv'] };
     for (const w of Object.keys(WHO) as Who[]) {
       expect(await count(w, istv), w).toBe(0);
-      const tables = (await gqlData<{ incidentCounts: { agencyId: string; controlled: boolean; total: { count: number | null } }[] }>(
-        hub, tokens[w], 'query($f: IncidentFilter) { incidentCounts(groupBy: [MONTH], filter: $f) { agencyId controlled total { count } } }', { f: istv },
+      const tables = (await gqlData<{ incidentCounts: { agencyId: string; controlled: boolean; total: number }[] }>(
+        hub, tokens[w], 'query($f: IncidentFilter) { incidentCounts(groupBy: [MONTH], filter: $f) { agencyId controlled total } }', { f: istv },
       )).incidentCounts;
       expect(tables.map((t) => [t.agencyId, t.controlled]), w).toEqual([[String(agencies['llr-icb']), true]]);
     }

@@ -267,6 +267,7 @@ export const MERGE_INCIDENTS = `
       p.latitude, p.longitude, p.outcome, p.tier, p.attributes, p.restricted_text, p.content_hash,
       coalesce(p.as_of, $4::timestamptz)
     from placed p
+    order by p.row_number
     on conflict (agency_id, feed, natural_key) do update set
       submission_id = excluded.submission_id,
       source_ref = excluded.source_ref,

@@ -35,8 +35,7 @@ export type GroupByName = 'CATEGORY' | 'SOURCE_CATEGORY' | 'MONTH' | 'FEED' | 'L
 
 export interface ApiCell {
   keys: string[];
-  count: number | null;
-  suppressed: boolean;
+  count: number;
 }
 
 export interface ApiTable {
@@ -45,7 +44,7 @@ export interface ApiTable {
   cells: ApiCell[];
   rowTotals: ApiCell[];
   columnTotals: ApiCell[];
-  total: { count: number | null; suppressed: boolean };
+  total: number;
 }
 
 /** The GraphQL IncidentFilter for a policy filter: categories are enum names (upper case). */
@@ -122,8 +121,7 @@ export async function countOf(hub: TestHub, token: string, f: Filter): Promise<n
 export async function countsBy(hub: TestHub, token: string, groupBy: GroupByName[], f: Filter): Promise<ApiTable[]> {
   const query = `query($groupBy: [GroupBy!]!, $filter: IncidentFilter) {
     incidentCounts(groupBy: $groupBy, filter: $filter) {
-      agencyId controlled cells { keys count suppressed } rowTotals { keys count suppressed } columnTotals { keys count suppressed }
-      total { count suppressed } } }`;
+      agencyId controlled cells { keys count } rowTotals { keys count } columnTotals { keys count } total } }`;
   const data = await ok(hub, query, token, { groupBy, filter: gqlFilter(f) });
   return data.incidentCounts as ApiTable[];
 }

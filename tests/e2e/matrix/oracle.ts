@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { FEEDS } from '@csp-hub/taxonomy';
 
 /**
  * An independent reading of docs/authorization.md ("the policy"), written for
@@ -43,6 +44,8 @@ export interface RawIncident {
   tier: string;
   attributes: Record<string, unknown>;
   restrictedText: string | null;
+  /** Disclosure control: the record's random key 0..255 (cell key = sum of a cell's record keys mod 256). */
+  recordKey: number;
 }
 
 export interface RawAgreement {
@@ -91,8 +94,9 @@ export async function loadIncidents(pool: pg.Pool): Promise<RawIncident[]> {
             source_ref as "sourceRef", source_category as "sourceCategory", category,
             to_char(occurred_month, 'YYYY-MM') as "occurredMonth", occurred_at as "occurredAt",
             location_text as "locationText", lsoa_code as "lsoaCode", ward_code as "wardCode", lad_code as "ladCode",
-            area_method as "areaMethod", latitude, longitude, outcome, tier, attributes, restricted_text as "restrictedText"
-       from incident`,
+            area_method as "areaMethod", latitude, longitude, outcome, tier, attributes, restricted_text as "restrictedText",
+            record_key as "recordKey"
+       from incident where retired_at is null order by id`,
   );
   return rows;
 }
@@ -183,6 +187,11 @@ export class Oracle {
 
   get receivesSharedData(): boolean {
     return this.user.roles.some((r) => SHARING_ROLES.has(r));
+  }
+
+  /** The verdict for a record not in the world (no caching by id). */
+  judgeFresh(r: RawIncident): Verdict {
+    return this.decide(r);
   }
 
   judge(r: RawIncident): Verdict {
@@ -287,33 +296,64 @@ export function groupValue(r: RawIncident, key: GroupKey): string {
 
 export interface ExpectedTable {
   agencyId: number;
+  /**
+   * The reader may only count some records this read could reach from the provider (decided by their access,
+   * never by the data): every count of the table is then perturbed.
+   */
   controlled: boolean;
-  /** key "a|b" -> true count (non-zero combinations only). */
-  cells: Map<string, number>;
-  rowTotals: Map<string, number>;
-  columnTotals: Map<string, number>;
-  total: number;
+  /** key "a|b" -> the record keys of the records in the cell (non-empty combinations only). */
+  cells: Map<string, number[]>;
+  rowTotals: Map<string, number[]>;
+  columnTotals: Map<string, number[]>;
+  total: number[];
 }
 
-/** Per provider: true counts of what the user may count, and whether the table is controlled. */
-export function expectedCounts(oracle: Oracle, incidents: RawIncident[], groupBy: GroupKey[], f: Filter): ExpectedTable[] {
+/** Record tiers, and a district no partnership has: the synthetic records the access test is asked about. */
+const TIERS = ['public', 'aggregate', 'pseudonymised', 'personal'] as const;
+const ELSEWHERE = 'W06999999';
+
+/**
+ * Whether the reader's access to a provider, within the filter, includes records it may count but not list:
+ * asked of the policy on synthetic records (every feed of the provider's type the filter allows, every district
+ * the filter allows among the reader's, none and elsewhere, every tier), never of the data.
+ */
+export function controlledAccess(oracle: Oracle, provider: RawAgency, f: Filter): boolean {
+  if (f.agencyIds && !f.agencyIds.includes(provider.id)) return false;
+  const feeds = Object.entries(FEEDS).filter(([id, feed]) => feed.agencyType === provider.type && (!f.feeds || f.feeds.includes(id))).map(([id]) => id);
+  const lads = [...oracle.user.ladCodes, null, ELSEWHERE].filter((l) => !f.ladCodes || (l !== null && f.ladCodes.includes(l)));
+  let n = 0;
+  for (const feed of feeds) {
+    for (const ladCode of lads) {
+      for (const tier of TIERS) {
+        const probe = { id: `probe-${provider.id}-${n++}`, agencyId: provider.id, feed, ladCode, tier } as RawIncident;
+        const v = oracle.judgeFresh(probe);
+        if (v.countable && !v.listed && f.outcome === undefined) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Per provider: the records of each cell the user may count, and whether the table is controlled. */
+export function expectedCounts(oracle: Oracle, incidents: RawIncident[], groupBy: GroupKey[], f: Filter, agencies: Map<number, RawAgency>): ExpectedTable[] {
   const byProvider = new Map<number, RawIncident[]>();
   for (const r of oracle.countable(incidents, f)) byProvider.set(r.agencyId, [...(byProvider.get(r.agencyId) ?? []), r]);
+  const add = (m: Map<string, number[]>, k: string, key: number) => m.set(k, [...(m.get(k) ?? []), key]);
   return [...byProvider.entries()]
     .sort(([a], [b]) => a - b)
     .map(([agencyId, rows]) => {
-      const cells = new Map<string, number>();
-      const rowTotals = new Map<string, number>();
-      const columnTotals = new Map<string, number>();
+      const cells = new Map<string, number[]>();
+      const rowTotals = new Map<string, number[]>();
+      const columnTotals = new Map<string, number[]>();
       for (const r of rows) {
         const keys = groupBy.map((g) => groupValue(r, g));
-        const k = keys.join('|');
-        cells.set(k, (cells.get(k) ?? 0) + 1);
+        add(cells, keys.join('|'), r.recordKey);
         if (groupBy.length === 2) {
-          rowTotals.set(keys[0]!, (rowTotals.get(keys[0]!) ?? 0) + 1);
-          columnTotals.set(keys[1]!, (columnTotals.get(keys[1]!) ?? 0) + 1);
+          add(rowTotals, keys[0]!, r.recordKey);
+          add(columnTotals, keys[1]!, r.recordKey);
         }
       }
-      return { agencyId, controlled: rows.some((r) => !oracle.judge(r).listed), cells, rowTotals, columnTotals, total: rows.length };
+      const controlled = controlledAccess(oracle, agencies.get(agencyId)!, f);
+      return { agencyId, controlled, cells, rowTotals, columnTotals, total: rows.map((r) => r.recordKey) };
     });
 }

@@ -1,91 +1,67 @@
+import { buildPTable, cellKey, perturb, type CellKeyOptions } from '@csp-hub/authz';
 import type { ApiCell, ApiTable } from './api';
 import type { ExpectedTable } from './oracle';
 
 /**
  * Checks one provider's count table from incidentCounts against the oracle's
- * true counts, under the policy's disclosure control:
- *  - published counts are exact; withheld ones are null and flagged;
- *  - uncontrolled tables withhold nothing;
- *  - controlled tables withhold every count in [min, max] (primary), cells and totals alike;
- *  - no row, column or margin holds exactly one withheld entry (secondary).
+ * records, under the policy's disclosure control (cell-key method, ADR 0016):
+ *  - an uncontrolled table publishes every true count exactly, and lists
+ *    exactly the non-empty combinations;
+ *  - a controlled table publishes, for each cell and each total, the ptable's
+ *    value for its true count and its cell key (the sum of its records' keys
+ *    mod 256), and does not list a cell whose value is 0 — so a small cell looks
+ *    exactly like an empty one.
+ * The ptable itself (maximum-entropy noise, spread over the 256 keys) is
+ * checked on its own in packages/authz cell-key.test.ts; here it is the
+ * reference the SQL that applies it must agree with, cell for cell.
  */
-export interface SdcRange {
-  min: number;
-  max: number;
-}
-
 const key = (keys: string[]): string => keys.join('|');
 
-function entryProblems(what: string, e: { count: number | null; suppressed: boolean }, trueCount: number, controlled: boolean, sdc: SdcRange): string[] {
-  const out: string[] = [];
-  if (e.suppressed) {
-    if (e.count !== null) out.push(`${what}: suppressed but count ${e.count} published`);
-    if (!controlled) out.push(`${what}: withheld in a table that is not controlled (true count ${trueCount})`);
-  } else {
-    if (e.count !== trueCount) out.push(`${what}: expected ${trueCount}, got ${e.count}`);
-    if (controlled && trueCount >= sdc.min && trueCount <= sdc.max) out.push(`${what}: count ${trueCount} published in a controlled table (must be withheld)`);
-  }
-  return out;
+export function publishedCount(records: number[], controlled: boolean, options: CellKeyOptions): number {
+  if (!controlled) return records.length;
+  return perturb(buildPTable(options), records.length, cellKey(records));
 }
 
-function listProblems(what: string, cells: ApiCell[], expected: Map<string, number>, controlled: boolean, sdc: SdcRange): string[] {
+function listProblems(what: string, cells: ApiCell[], expected: Map<string, number[]>, controlled: boolean, options: CellKeyOptions): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   for (const c of cells) {
     const k = key(c.keys);
     if (seen.has(k)) out.push(`${what} [${k}]: listed twice`);
     seen.add(k);
-    const trueCount = expected.get(k) ?? 0;
-    if (!expected.has(k) && !(c.count === 0 || (c.suppressed && controlled))) out.push(`${what} [${k}]: not a combination the user may count (${JSON.stringify(c)})`);
-    out.push(...entryProblems(`${what} [${k}]`, c, trueCount, controlled, sdc));
+    const records = expected.get(k);
+    if (!records) {
+      out.push(`${what} [${k}]: not a combination the user may count (${JSON.stringify(c)})`);
+      continue;
+    }
+    const want = publishedCount(records, controlled, options);
+    if (want === 0) out.push(`${what} [${k}]: listed with ${c.count}, but its published value is 0 (true count ${records.length}): it must not be listed`);
+    else if (c.count !== want) out.push(`${what} [${k}]: expected ${want} (true ${records.length}${controlled ? `, cell key ${cellKey(records)}` : ''}), got ${c.count}`);
   }
-  for (const [k, n] of expected) if (!seen.has(k)) out.push(`${what} [${k}]: missing (true count ${n})`);
+  for (const [k, records] of expected) {
+    if (!seen.has(k) && publishedCount(records, controlled, options) !== 0) out.push(`${what} [${k}]: missing (true count ${records.length})`);
+  }
   return out;
 }
 
-export function tableProblems(api: ApiTable, expected: ExpectedTable, dims: number, sdc: SdcRange): string[] {
+/** Whether the provider's table appears at all: only when something in it is published. */
+export function tablePublished(expected: ExpectedTable, options: CellKeyOptions): boolean {
+  const all = [expected.total, ...expected.cells.values(), ...expected.rowTotals.values(), ...expected.columnTotals.values()];
+  return all.some((records) => publishedCount(records, expected.controlled, options) > 0);
+}
+
+export function tableProblems(api: ApiTable, expected: ExpectedTable, dims: number, options: CellKeyOptions): string[] {
   const out: string[] = [];
   const who = `provider ${expected.agencyId}`;
   if (api.controlled !== expected.controlled) out.push(`${who}: controlled expected ${expected.controlled}, got ${api.controlled}`);
   const controlled = expected.controlled;
   for (const c of api.cells) if (c.keys.length !== dims) out.push(`${who}: cell ${JSON.stringify(c.keys)} does not have ${dims} keys`);
-  out.push(...listProblems(`${who} cell`, api.cells, expected.cells, controlled, sdc));
-  out.push(...entryProblems(`${who} total`, api.total, expected.total, controlled, sdc));
+  if (dims > 0) out.push(...listProblems(`${who} cell`, api.cells, expected.cells, controlled, options));
+  const total = publishedCount(expected.total, controlled, options);
+  if (api.total !== total) out.push(`${who} total: expected ${total} (true ${expected.total.length}), got ${api.total}`);
   if (dims === 2) {
-    out.push(...listProblems(`${who} row total`, api.rowTotals, expected.rowTotals, controlled, sdc));
-    out.push(...listProblems(`${who} column total`, api.columnTotals, expected.columnTotals, controlled, sdc));
-  } else if (controlled) {
-    for (const c of [...api.rowTotals, ...api.columnTotals]) {
-      if (!c.suppressed && c.count !== null && c.count >= sdc.min && c.count <= sdc.max) out.push(`${who}: margin ${JSON.stringify(c)} publishes a small count`);
-    }
-  }
-  out.push(...singleWithheldLines(api, dims).map((l) => `${who}: line ${l} holds exactly one withheld entry`));
+    out.push(...listProblems(`${who} row total`, api.rowTotals, expected.rowTotals, controlled, options));
+    out.push(...listProblems(`${who} column total`, api.columnTotals, expected.columnTotals, controlled, options));
+  } else if (api.rowTotals.length || api.columnTotals.length) out.push(`${who}: margins in a ${dims}-way table`);
   return out;
-}
-
-/** Lines (rows, columns, margins) of the published table that hold exactly one withheld entry. */
-export function singleWithheldLines(api: ApiTable, dims: number): string[] {
-  const bad: string[] = [];
-  const withheld = (cells: { suppressed: boolean }[]): number => cells.filter((c) => c.suppressed).length;
-  const cellAt = new Map(api.cells.map((c) => [key(c.keys), c]));
-  const zero = { suppressed: false };
-  if (dims <= 1) {
-    if (withheld([...api.cells, api.total]) === 1) bad.push('cells + total');
-    return bad;
-  }
-  const rows = [...new Set([...api.cells.map((c) => c.keys[0]!), ...api.rowTotals.map((c) => c.keys[0]!)])];
-  const cols = [...new Set([...api.cells.map((c) => c.keys[1]!), ...api.columnTotals.map((c) => c.keys[0]!)])];
-  const rowTotal = new Map(api.rowTotals.map((c) => [c.keys[0]!, c]));
-  const colTotal = new Map(api.columnTotals.map((c) => [c.keys[0]!, c]));
-  for (const r of rows) {
-    const line = [...cols.map((c) => cellAt.get(key([r, c])) ?? zero), rowTotal.get(r) ?? zero];
-    if (withheld(line) === 1) bad.push(`row ${r}`);
-  }
-  for (const c of cols) {
-    const line = [...rows.map((r) => cellAt.get(key([r, c])) ?? zero), colTotal.get(c) ?? zero];
-    if (withheld(line) === 1) bad.push(`column ${c}`);
-  }
-  if (withheld([...api.rowTotals, api.total]) === 1) bad.push('row totals + total');
-  if (withheld([...api.columnTotals, api.total]) === 1) bad.push('column totals + total');
-  return bad;
 }
