@@ -37,7 +37,7 @@ export async function benchAuthz(bench: BenchDatabase, iterations: number, log: 
     };
     const baseline = async (): Promise<number> => {
       const principal = await loadPrincipal(pool, user.id, user.partnership.id);
-      const ctx = allowAllAccessContext(pool, orm.em.fork(), principal);
+      const ctx = await allowAllAccessContext(pool, orm.em.fork(), principal);
       const page = await listIncidents(ctx, { filter, first: 100 });
       return page.items.length;
     };

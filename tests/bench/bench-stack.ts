@@ -120,7 +120,7 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
     const offApp = await createHubApp({
       ...deps,
       accessOverride: async ({ userId, partnershipId }, requestId) => ({
-        ...allowAllAccessContext(pool, orm.em.fork(), await loadPrincipal(pool, userId, partnershipId)),
+        ...(await allowAllAccessContext(pool, orm.em.fork(), await loadPrincipal(pool, userId, partnershipId))),
         requestId,
       }),
     });

@@ -31,7 +31,7 @@ describe('accessOverride (benchmarks only)', () => {
       sdc: DEFAULT_CELL_KEY,
       accessOverride: async (verified, requestId) => {
         seen.push(verified);
-        return { ...allowAllAccessContext(pool, orm.em.fork(), await loadPrincipal(pool, verified.userId, verified.partnershipId)), requestId };
+        return { ...(await allowAllAccessContext(pool, orm.em.fork(), await loadPrincipal(pool, verified.userId, verified.partnershipId))), requestId };
       },
     };
   });

@@ -127,7 +127,7 @@ export function compileFilter(filter: IncidentFilter, params: SqlParams): Compil
 /** One UNION ALL branch: a scope narrowed to one feed and the record tiers a read may use. */
 export interface Branch {
   scope: Scope;
-  feed: string | null;
+  feed: string;
   tiers: DataTier[];
   /** The branch's rows: scope, tiers, not retired, the filter. */
   where: string;
@@ -166,17 +166,14 @@ export function branchesFor(ctx: AccessContext, filter: CompiledFilter, params: 
       return allowed && required.every((f) => visible.includes(f));
     });
     if (tiers.length === 0) continue;
-    // A scope over every feed of the principal's own agency becomes one branch per feed of its
-    // type, so each branch walks an index in (month, id) order.
-    let feeds: (string | null)[] = [scope.feed];
-    if (scope.feed === null && scope.agencyId === ctx.principal.agencyId) {
-      feeds = FEED_IDS.filter((f) => FEEDS[f].agencyType === ctx.principal.agencyType);
-    }
-    if (filter.feeds) feeds = feeds.flatMap((f) => (f === null ? [null] : filter.feeds!.includes(f) ? [f] : []));
+    // A scope over every feed becomes one branch per feed (of the agency's type, for the reader's
+    // own agency; every feed otherwise), so each branch walks an index in (month, id) order.
+    let feeds: string[] = scope.feed !== null ? [scope.feed]
+      : scope.agencyId === ctx.principal.agencyId ? FEED_IDS.filter((f) => FEEDS[f].agencyType === ctx.principal.agencyType)
+      : [...FEED_IDS];
+    if (filter.feeds) feeds = feeds.filter((f) => filter.feeds!.includes(f));
     for (const feed of feeds) {
-      const parts = [`i.agency_id = ${params.add(scope.agencyId)}`];
-      if (feed !== null) parts.push(`i.feed = ${params.add(feed)}`);
-      else if (filter.feeds) parts.push(`i.feed = any(${params.add(filter.feeds)}::text[])`);
+      const parts = [`i.agency_id = ${params.add(scope.agencyId)}`, `i.feed = ${params.add(feed)}`];
       if (scope.lad.kind === 'code') parts.push(`i.lad_code = ${params.add(scope.lad.code)}`);
       else if (scope.lad.kind === 'none') parts.push('i.lad_code is null');
       else if (filter.ladCodes) parts.push(`i.lad_code = any(${params.add(filter.ladCodes)}::text[])`);
