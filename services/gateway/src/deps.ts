@@ -5,7 +5,10 @@ import type { MikroORM } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import { bearerToken, verifyToken } from './auth/jwt';
 import type { SigningKeys } from './auth/keys';
+import type { HttpOptions } from './http/options';
+import type { ReadinessCheck } from './http/health';
 import type { Logger } from './logger';
+import type { HubMetrics } from './metrics';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -16,6 +19,15 @@ export interface AppDeps {
   production: boolean;
   uploadMaxBytes: number;
   sdc: SdcOptions;
+  /**
+   * Prometheus registry and the counters other modules increment (ingest rows, queue depth). createHubApp
+   * creates one when absent and hands routers deps with it set, so route code can rely on it.
+   */
+  metrics?: HubMetrics;
+  /** HTTP limits and policies; unset fields take DEFAULT_HTTP_OPTIONS (httpOptionsFromConfig reads the environment). */
+  http?: Partial<HttpOptions>;
+  /** Readiness checks beside the database one (e.g. the job queue), run by /readyz. */
+  readinessChecks?: ReadinessCheck[];
 }
 
 /**

@@ -22,17 +22,33 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
   });
   let orm: MikroORM | undefined;
   try {
-    orm = await createOrm({ url: db.url, logger, debugSql: config.LOG_SQL });
+    orm = await createOrm({
+      url: db.url,
+      logger,
+      debugSql: config.LOG_SQL,
+      poolMax: config.DATABASE_POOL_MAX,
+      acquireTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    });
     if (options.migrate !== false) await runMigrations(orm, logger);
   } catch (error) {
     await orm?.close();
     await db.close();
     throw error;
   }
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  // A saturated pool or an unreachable server fails a request after DATABASE_ACQUIRE_TIMEOUT_MS (503), never hangs it.
+  const pool = new pg.Pool({
+    connectionString: db.url,
+    max: config.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    application_name: 'csp-hub',
+  });
   let closed = false;
-  pool.on('error', (error) => {
-    if (!closed) logger.warn({ err: error }, 'idle database connection failed');
+  let lastIdleError = 0;
+  pool.on('error', (error: Error & { code?: string }) => {
+    // A restart ends every idle connection at once: one line per burst, no stack; the pool replaces them.
+    if (closed || Date.now() - lastIdleError < 10_000) return;
+    lastIdleError = Date.now();
+    logger.warn({ code: error.code, reason: error.message.split('\n')[0] }, 'idle database connections were closed by the server; the pool opens new ones');
   });
   const ormRef = orm;
   return {

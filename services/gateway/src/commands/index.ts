@@ -1,5 +1,6 @@
 import { auditCommand } from './audit.command';
 import type { CliCommand } from './command';
+import { dbCommand } from './db-server.command';
 import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.commands';
 import { configCommand, feedsCommand, schemaCommand } from './info.commands';
 import { ingestCliCommand } from './ingest.command';
@@ -9,6 +10,7 @@ import { tokenCommand } from './token.command';
 /** Every `csp-hub` command, in the order the usage text lists them. Add a command here once. */
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
+  dbCommand,
   migrateCommand,
   seedDemoCommand,
   importGeographyCommand,
