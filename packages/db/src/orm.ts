@@ -29,6 +29,15 @@ export function ormConfig(options: OrmOptions): Options {
     pool: { min: 0, max: options.poolMax ?? 10, ...(options.acquireTimeoutMillis ? { acquireTimeoutMillis: options.acquireTimeoutMillis } : {}) },
     debug: options.debugSql ? ['query', 'query-params'] : false,
     logger: (message: string) => log?.debug({ orm: true }, message),
+    // knex prints "Connection Error: ..." to the console for every connection a restart ends: route it to the logger.
+    driverOptions: {
+      log: {
+        debug: (message: unknown) => log?.debug({ orm: true }, String(message)),
+        warn: (message: unknown) => log?.debug({ orm: true }, String(message)),
+        deprecate: (message: unknown) => log?.debug({ orm: true }, String(message)),
+        error: (message: unknown) => log?.warn({ orm: true }, String(message).split('\n')[0]!),
+      },
+    },
     migrations: {
       tableName: MIGRATIONS_TABLE,
       migrationsList: MIGRATIONS,
