@@ -314,6 +314,7 @@ export async function createHubApp(given: AppDeps): Promise<HubApp> {
     }
     const c = classifyError(error);
     if (c.kind === 'expected') {
+      if (c.error.reason === 'INVALID_VALUE') req.log.warn({ sqlstate: c.error.details.sqlstate }, 'the database refused a value validation let through');
       if (res.headersSent) {
         res.destroy();
         return;

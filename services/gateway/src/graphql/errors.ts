@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { databaseUnavailableReason, isStatementCancelled } from '@csp-hub/db';
-import { isHubError, type HubError, type HubErrorKind } from '@csp-hub/taxonomy';
+import { HubError, isHubError, type HubErrorKind } from '@csp-hub/taxonomy';
 import { RETRY_AFTER_SECONDS } from '../outage';
 
 /** HubError kinds to GraphQL error codes: the one mapping (see STYLE.md). */
@@ -60,10 +60,25 @@ export function classifyError(error: unknown): ErrorClass {
     const cause = error.originalError;
     return cause && !(cause instanceof GraphQLError) ? classifyError(cause) : { kind: 'internal', error };
   }
+  const invalid = dataException(error);
+  if (invalid) return { kind: 'expected', error: invalid };
   const reason = databaseUnavailableReason(error);
   if (reason !== undefined) return { kind: 'unavailable', reason };
   if (isStatementCancelled(error)) return { kind: 'cancelled' };
   return { kind: 'internal', error };
+}
+
+/**
+ * PostgreSQL data exceptions (SQLSTATE class 22: a NUL byte, a number out of
+ * range, text that is not a date) come from a value in the request that
+ * validation let through: the client gets a 400 naming it, not a 500. Callers
+ * log these at warn (reason INVALID_VALUE): validation should refuse them first.
+ */
+function dataException(error: unknown): HubError | undefined {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !/^22[0-9A-Z]{3}$/.test(e.code)) return undefined;
+  const message = typeof e.message === 'string' ? e.message.split('\n')[0]!.slice(0, 200) : 'invalid value';
+  return HubError.invalidInput('INVALID_VALUE', `A value in the request cannot be used: ${message}`, { sqlstate: e.code });
 }
 
 /** The error a resolver threw, behind the GraphQLError graphql-js wraps it in; request errors stay as they are. */

@@ -31,6 +31,8 @@ export function hubResponsePlugin(metrics: HubMetrics, outage: OutageLog): Apoll
               outage.record(c.reason, contextValue.requestId);
             } else if (c.kind === 'cancelled') {
               contextValue.logger.debug({ path: error.path }, 'operation cancelled');
+            } else if (c.kind === 'expected' && c.error.reason === 'INVALID_VALUE') {
+              contextValue.logger.warn({ path: error.path, sqlstate: c.error.details.sqlstate }, 'the database refused a value validation let through');
             } else if (c.kind === 'internal') {
               contextValue.logger.error({ err: c.error, path: error.path }, 'internal error');
             }
