@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ALL_INCIDENT_FIELDS, exportIncidents, type IncidentFilter } from '@csp-hub/authz';
 import { csvLine } from '@csp-hub/adapter-kit';
+import { databaseUnavailableReason, isDatabaseUnavailable } from '@csp-hub/db';
 import type { AppDeps } from '../deps';
 import { requestAccess } from './access';
 
@@ -69,7 +70,8 @@ export function exportsRouter(deps: AppDeps): Router {
     } catch (error) {
       if (started) {
         // the client going away is logged once where it is noticed; anything else cut the download short
-        if (!req.signal.aborted) req.log.error({ err: error }, 'export failed part-way');
+        if (isDatabaseUnavailable(error)) req.log.warn({ reason: databaseUnavailableReason(error) }, 'export cut short: the database became unavailable');
+        else if (!req.signal.aborted) req.log.error({ err: error }, 'export failed part-way');
         res.destroy();
         return;
       }
