@@ -144,7 +144,7 @@ export async function createHubApp(given: AppDeps): Promise<HubApp> {
     application_name: 'csp-hub-readiness',
   });
   probePool.on('error', () => undefined); // a probe connection dropped by a restart: the next probe reconnects
-  const readiness = new Readiness();
+  const readiness = new Readiness(options.readinessTimeoutMs * 3);
   readiness.add(databaseCheck(probePool, options.readinessTimeoutMs));
   for (const check of deps.readinessChecks ?? []) readiness.add(check);
   metrics.watchPool('app', () => deps.pool);

@@ -17,6 +17,9 @@ export class Readiness {
   private shuttingDown = false;
   private running: Promise<ReadinessReport> | undefined;
 
+  /** A check that has not answered within `timeoutMs` counts as failing. */
+  constructor(private readonly timeoutMs = 3000) {}
+
   add(check: ReadinessCheck): void {
     if (this.checks.some((c) => c.name === check.name)) throw new Error(`readiness check ${check.name} is already registered`);
     this.checks.push(check);
@@ -43,10 +46,17 @@ export class Readiness {
   private async run(): Promise<ReadinessReport> {
     const results = await Promise.all(
       this.checks.map(async (c) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<{ ok: false; reason: string }>((resolve) => {
+          timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${this.timeoutMs} ms` }), this.timeoutMs);
+          timer.unref();
+        });
         try {
-          return [c.name, await c.check()] as const;
+          return [c.name, await Promise.race([c.check(), late])] as const;
         } catch (error) {
           return [c.name, { ok: false as const, reason: error instanceof Error ? error.message : String(error) }] as const;
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );
