@@ -17,6 +17,8 @@ describe('isDatabaseUnavailable', () => {
     ['socket closed by the server', new Error('Connection terminated unexpectedly')],
     ['knex pool saturated', Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' })],
     ['pool ended at shutdown', new Error('Cannot use a pool after calling end on the pool')],
+    ['knex: a query on a connection that failed', Object.assign(new Error("select nextval('audit_log_id_seq') as id - Client has encountered a connection error and is not queryable"), { name: 'DriverException' })],
+    ['knex: a transaction whose connection died', Object.assign(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'), { name: 'DriverException' })],
     ['a cause further down', new Error('outer', { cause: withCode('ECONNREFUSED') })],
     ['one address of several refused', new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed')],
   ])('%s', (_label, error) => {

@@ -15,14 +15,21 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
  */
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
-/** Messages node-postgres, pg-pool and knex/tarn use for the same situations (they carry no code). */
+/**
+ * Messages node-postgres, pg-pool and knex/tarn use for the same situations
+ * (they carry no code). Knex prefixes a failed query's message with its SQL
+ * text and " - " (our SQL, values are bound), so the phrase may follow that.
+ */
+const AFTER_SQL = String.raw`(?:^|\s-\s)`;
 const MESSAGES = [
-  /^Connection terminated/, // server closed the socket, or the connect timeout fired
-  /^timeout exceeded when trying to connect$/, // pg-pool: no connection within connectionTimeoutMillis
-  /^Client has encountered a connection error and is not queryable$/,
-  /^Cannot use a pool after calling end on the pool$/, // shutting down
+  new RegExp(`${AFTER_SQL}Connection terminated`), // server closed the socket, or the connect timeout fired
+  new RegExp(`${AFTER_SQL}timeout exceeded when trying to connect$`), // pg-pool: no connection within connectionTimeoutMillis
+  new RegExp(`${AFTER_SQL}Client has encountered a connection error and is not queryable$`),
+  new RegExp(`${AFTER_SQL}Cannot use a pool after calling end on the pool$`), // shutting down
   /^Knex: Timeout acquiring a connection/, // MikroORM's pool is saturated
   /^Unable to acquire a connection$/,
+  // knex, when the connection under a transaction died and the rollback finds it already ended
+  new RegExp(`${AFTER_SQL}Transaction query already complete`),
 ];
 
 const ERROR_NAMES = new Set(['KnexTimeoutError', 'ConnectionException']);
