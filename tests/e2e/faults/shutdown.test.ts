@@ -16,7 +16,8 @@ import { rawRequest } from './support';
  *  - SIGTERM while a request runs: the request completes, then the process
  *    exits 0 and the embedded database is stopped last;
  *  - SIGTERM while an upload streams in: past the grace period the upload is
- *    cut off and rolled back, and the process still exits 0.
+ *    cut off and rolled back, and the process still exits 0;
+ *  - a second signal exits at once (130); the embedded server still stops.
  */
 const bin = path.resolve(import.meta.dirname, '../../../services/gateway/bin/csp-hub.js');
 
@@ -194,5 +195,33 @@ describe('shutdown and the embedded database', () => {
     } finally {
       await server.stop();
     }
+  }, 300_000);
+
+  it('a second signal exits at once, and the embedded database still stops', async () => {
+    const hub = await start();
+    const token = await tokenFor(demoEmail('charnwood', 'police.analyst'));
+    const locker = new pg.Client({ connectionString: dbUrl });
+    locker.on('error', () => undefined); // the database stops under it
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('lock table agency in access exclusive mode');
+    const request = fetch(`http://127.0.0.1:${hubPort}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    }).catch((error: unknown) => error);
+    await new Promise((r) => setTimeout(r, 500));
+    hub.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const secondAt = Date.now();
+    hub.child.kill('SIGTERM');
+    expect(await hub.exited).toBe(130);
+    expect(Date.now() - secondAt).toBeLessThan(1500); // did not wait for the grace period
+    expect(hub.output()).toMatch(/second signal: exiting now/);
+    await request;
+    const deadline = Date.now() + 30_000;
+    while (status().state === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(status().state).toBe('stopped');
+    await locker.end().catch(() => undefined);
   }, 300_000);
 });
