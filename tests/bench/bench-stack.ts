@@ -114,9 +114,11 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
       production: false,
       uploads: { maxBytes: 64 * 1024 * 1024, maxConcurrent: 2, maxPerUser: 1, spoolDir: path.join(os.tmpdir(), 'csp-hub-bench-spool') },
       sdc: DEFAULT_CELL_KEY,
+      // The benchmark is the only client: rate limits would measure the limiter, not the hub.
+      http: { rateLimit: { windowMs: 60_000, perIp: 0, perUser: 0, store: 'memory' } },
     };
     const hubApp = await createHubApp(deps);
-    stops.push(() => hubApp.stop());
+    stops.push(async () => void (await hubApp.stop()));
     const offApp = await createHubApp({
       ...deps,
       accessOverride: async ({ userId, partnershipId }, requestId) => ({
@@ -124,7 +126,7 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
         requestId,
       }),
     });
-    stops.push(() => offApp.stop());
+    stops.push(async () => void (await offApp.stop()));
     const hub: Target = { name: 'hub', base: await listen(hubApp) };
     const off: Target = { name: 'hub-off', base: await listen(offApp) };
     const peer: Peer = await startPeer(url, keys, POOL_SIZE);

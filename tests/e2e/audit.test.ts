@@ -41,16 +41,22 @@ describe('the audit log', () => {
   let asbIds: number[];
   let policeCharnwoodIds: number[];
 
-  /** A GraphQL call with a known request id (the audit entry records it). */
+  /**
+   * A GraphQL call; returns the server's request id (X-Request-Id), which the audit entry records.
+   * The client sends an id of its own too: it must never be the one recorded.
+   */
   async function gql(user: UserKey, query: string, variables?: Record<string, unknown>): Promise<{ body: GraphQLBody; requestId: string }> {
-    const requestId = randomUUID();
+    const clientId = randomUUID();
     const res = await fetch(`${hub.base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[user]}`, 'x-request-id': requestId },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[user]}`, 'x-request-id': clientId },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await res.json()) as GraphQLBody;
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+    const requestId = res.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestId).not.toBe(clientId);
     return { body, requestId };
   }
 

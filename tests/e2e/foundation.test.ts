@@ -20,10 +20,13 @@ describe('gateway over HTTP', () => {
   });
   afterAll(async () => hub?.stop());
 
-  it('reports database reachability on /healthz', async () => {
-    const res = await fetch(`${hub.base}/healthz`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
+  it('answers liveness on /healthz and readiness, with the database, on /readyz', async () => {
+    const live = await fetch(`${hub.base}/healthz`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${hub.base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' } } });
   });
 
   it('returns the seeded partnerships and their statutory partners to a signed-in user', async () => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
 import { createOrm, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
-import { createHubApp, createLogger, signToken, type HubApp, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
+import { createHubApp, createLogger, signToken, type HttpOptions, type HubApp, type Logger, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
 
 export interface TestHub {
   /** http://127.0.0.1:<port> (changes on restart) */
@@ -15,6 +15,9 @@ export interface TestHub {
   orm: MikroORM;
   /** The hub-token keys the running gateway uses (changes on restart). */
   keys: SigningKeys;
+  app: HubApp;
+  /** The request pool the hub uses (tests may hold its connections). */
+  pool: pg.Pool;
   /** A valid token for a user by e-mail. */
   tokenFor(email: string, ttl?: string): Promise<string>;
   /** POST a GraphQL query; returns status and parsed body. */
@@ -33,6 +36,10 @@ export interface TestHubOptions {
   keys?: SigningKeys;
   /** OpenID Connect sign-in; none when absent. */
   oidc?: OidcVerifier | null;
+  /** HTTP limits and policies; by default rate limits are off so suites that send many requests are not throttled. */
+  http?: Partial<HttpOptions>;
+  /** Where the hub logs (default: stderr at CSP_HUB_TEST_LOG or error). */
+  logger?: Logger;
 }
 
 export interface GraphQLBody {
@@ -58,6 +65,7 @@ export function testKeys(): SigningKeys {
   };
 }
 
+
 /** The gateway in-process over a fresh copy of the template database, on a free port. */
 export async function startTestHub(label: string, options: TestHubOptions = {}): Promise<TestHub> {
   const db = await createTestDatabase(label);
@@ -65,7 +73,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
   const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
   const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 3 }));
   // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
-  const logger = createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');
+  const logger = options.logger ?? createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');
   const start = async (opts: TestHubOptions): Promise<{ app: HubApp; keys: SigningKeys; base: string }> => {
     const keys = opts.keys ?? testKeys();
     const app = await createHubApp({
@@ -78,6 +86,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       ingestPool,
       uploads: testUploadLimits(),
       sdc: DEFAULT_CELL_KEY,
+      http: { ...opts.http, rateLimit: { windowMs: 60_000, perIp: 0, perUser: 0, store: 'memory', ...opts.http?.rateLimit } },
     });
     await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));
     return { app, keys, base: `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}` };
@@ -88,6 +97,8 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
     db,
     orm,
     keys: running.keys,
+    app: running.app,
+    pool,
     async tokenFor(email, ttl = '1h') {
       const user = await orm.em.fork().findOneOrFail(User, { email }, { populate: ['partnership'] });
       return signToken(hub.keys, { sub: String(user.id), pid: user.partnership.id }, ttl);
@@ -103,6 +114,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       running = await start(opts);
       hub.keys = running.keys;
       hub.base = running.base;
+      hub.app = running.app;
     },
     async stop() {
       await running.app.stop();

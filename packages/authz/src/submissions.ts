@@ -1,5 +1,6 @@
 import { subject as asSubject } from '@casl/ability';
 import { HubError } from '@csp-hub/taxonomy';
+import { SUBMISSION_STATUSES } from '@csp-hub/db';
 import type { AccessContext } from './access';
 import { audit } from './access';
 import { allowedSql } from './rules-sql';
@@ -179,6 +180,13 @@ export async function listSubmissions(ctx: AccessContext, q: SubmissionQuery = {
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw HubError.invalidInput('PAGE_SIZE', 'limit must be 1 to 200');
   const offset = q.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw HubError.invalidInput('PAGE_OFFSET', 'offset must not be negative');
+  if (q.agencyId !== null && q.agencyId !== undefined && !(Number.isInteger(q.agencyId) && q.agencyId >= 1 && q.agencyId <= 2_147_483_647)) {
+    throw HubError.invalidInput('INVALID_FILTER', 'agencyId must be the id of an agency');
+  }
+  if (q.feed && !/^[a-z]+\.[a-z_]+$/.test(q.feed)) throw HubError.invalidInput('INVALID_FILTER', 'feed must be a feed id such as police.street (csp-hub feeds lists them)');
+  if (q.status && !(SUBMISSION_STATUSES as readonly string[]).includes(q.status)) {
+    throw HubError.invalidInput('INVALID_FILTER', `status must be one of ${SUBMISSION_STATUSES.join(', ')}`);
+  }
   const params = new SqlParams();
   const where = [allowedSql(ctx.ability, 'read', 'Submission', SUBMISSION, params)];
   if (q.agencyId) where.push(`s.agency_id = ${params.add(q.agencyId)}`);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { silentLogger, type HubLogger } from '@csp-hub/taxonomy';
-import { embeddedAdminUrl, findRunningCluster, startEmbeddedPostgres } from './embedded';
+import { databaseUnavailableReason } from './availability';
+import { adoptRunningCluster, embeddedAdminUrl, findRunningCluster, isAlive, readOwner, startEmbeddedPostgres } from './embedded';
 
 export interface DatabaseOptions {
   /** An external server; when absent an embedded PostgreSQL is started. */
@@ -11,8 +12,11 @@ export interface DatabaseOptions {
 
 export interface DatabaseHandle {
   url: string;
-  /** external: DATABASE_URL; embedded: started here; shared: an embedded cluster another csp-hub process runs. */
-  mode: 'external' | 'embedded' | 'shared';
+  /**
+   * external: DATABASE_URL; embedded: started here; adopted: an embedded server a killed csp-hub left
+   * running, now stopped by this process; shared: an embedded server another live csp-hub runs (left running).
+   */
+  mode: 'external' | 'embedded' | 'adopted' | 'shared';
   close(): Promise<void>;
 }
 
@@ -58,11 +62,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   }
   const running = findRunningCluster(options.embedded.dataDir);
   if (running) {
-    // e.g. `csp-hub token` while `pnpm start` runs: use its cluster, leave it running.
-    log.info({ pid: running.pid, port: running.port }, 'using the embedded PostgreSQL another csp-hub process runs');
-    const adminUrl = embeddedAdminUrl(running.port);
-    await ensureDatabase(adminUrl, options.embedded.database);
-    return { url: withDatabase(adminUrl, options.embedded.database), mode: 'shared', close: async () => undefined };
+    const owner = readOwner(options.embedded.dataDir);
+    const ownerAlive = owner !== undefined && owner.postmasterPid === running.pid && owner.hubPid !== process.pid && isAlive(owner.hubPid);
+    if (ownerAlive) {
+      // e.g. `csp-hub token` while `pnpm start` runs: use its cluster, leave it running.
+      log.info({ pid: running.pid, port: running.port, ownerPid: owner.hubPid }, 'using the embedded PostgreSQL another csp-hub process runs');
+      const adminUrl = embeddedAdminUrl(running.port);
+      await ensureDatabase(adminUrl, options.embedded.database);
+      return { url: withDatabase(adminUrl, options.embedded.database), mode: 'shared', close: async () => undefined };
+    }
+    // Its hub is gone (killed with SIGKILL, or crashed): nobody would ever stop it. This process takes it over.
+    log.warn(
+      { pid: running.pid, port: running.port, previousOwnerPid: owner?.hubPid ?? null },
+      'an embedded PostgreSQL was left running by a csp-hub that is gone: taking it over; it stops when this process stops',
+    );
+    const adopted = adoptRunningCluster(options.embedded.dataDir, running, log);
+    try {
+      await ensureDatabase(adopted.adminUrl, options.embedded.database);
+    } catch (error) {
+      await adopted.stop();
+      throw error;
+    }
+    return { url: withDatabase(adopted.adminUrl, options.embedded.database), mode: 'adopted', close: () => adopted.stop() };
   }
   const server = await startEmbeddedPostgres({
     dataDir: options.embedded.dataDir,
@@ -76,6 +97,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     throw error;
   }
   return { url: withDatabase(server.adminUrl, options.embedded.database), mode: 'embedded', close: () => server.stop() };
+}
+
+export type ProbeResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string };
+
+/**
+ * Asks the server a trivial question within `timeoutMs` and says why not when
+ * it cannot answer (readiness checks). Give it a pool of its own: on the
+ * request pool a saturated pool would look like a dead database.
+ */
+export async function probeDatabase(pool: pg.Pool, timeoutMs = 1000): Promise<ProbeResult> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ProbeResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, ms: performance.now() - started, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    timer.unref();
+  });
+  const probe = pool.query('select 1').then(
+    (): ProbeResult => ({ ok: true, ms: performance.now() - started }),
+    (error: unknown): ProbeResult => ({ ok: false, ms: performance.now() - started, reason: databaseUnavailableReason(error) ?? (error instanceof Error ? error.message.split('\n')[0]!.slice(0, 120) : String(error)) }),
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** True when the server answers a trivial query within `timeoutMs`. */

@@ -1,12 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { HubError, silentLogger, type HubLogger } from '@csp-hub/taxonomy';
 
 /**
@@ -72,26 +73,224 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another account (e.g. postgres when we are not root)
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
+/** On Linux, whether `pid` runs a PostgreSQL server binary; undefined where /proc cannot tell. */
+function isPostgresProcess(pid: number): boolean | undefined {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return comm === 'postgres' || comm === 'postmaster';
+  } catch {
+    return process.platform === 'linux' ? false : undefined;
+  }
+}
+
+/** What a cluster folder's postmaster.pid says, read without starting anything. */
+interface LockFile {
+  clusterDir: string;
+  pid: number;
+  port: number;
+}
+
+function readLockFile(clusterDir: string): LockFile | undefined {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid)) return undefined;
+  return { clusterDir, pid, port: Number.isInteger(port) ? port : 0 };
+}
+
+function clusterDirs(dataDir: string): string[] {
+  return [path.resolve(dataDir), relocatedDataDir(dataDir)];
+}
+
 /** The cluster a live postmaster already runs from `dataDir` (an earlier `pnpm start`), if any. */
-export function findRunningCluster(dataDir: string): { pid: number; port: number } | undefined {
-  for (const dir of [path.resolve(dataDir), relocatedDataDir(dataDir)]) {
-    const pidFile = path.join(dir, 'postmaster.pid');
-    if (!existsSync(pidFile)) continue;
-    const lines = readFileSync(pidFile, 'utf8').split('\n');
-    const pid = Number.parseInt(lines[0] ?? '', 10);
-    const port = Number.parseInt(lines[3] ?? '', 10);
-    if (Number.isInteger(pid) && isAlive(pid) && Number.isInteger(port)) return { pid, port };
+export function findRunningCluster(dataDir: string): { pid: number; port: number; clusterDir: string } | undefined {
+  for (const dir of clusterDirs(dataDir)) {
+    const lock = readLockFile(dir);
+    if (lock && lock.port > 0 && isAlive(lock.pid) && isPostgresProcess(lock.pid) !== false) return { pid: lock.pid, port: lock.port, clusterDir: dir };
   }
   return undefined;
+}
+
+/**
+ * Who started the embedded server: the csp-hub process that owns its shutdown.
+ * Kept beside the cluster folder (`<dataDir>.owner.json`), written when a hub
+ * starts or adopts the server, removed when it stops it.
+ */
+export interface EmbeddedOwner {
+  /** pid of the csp-hub process that stops the server when it exits. */
+  hubPid: number;
+  postmasterPid: number;
+  port: number;
+  clusterDir: string;
+  since: string;
+}
+
+export function ownerFile(dataDir: string): string {
+  return `${path.resolve(dataDir)}.owner.json`;
+}
+
+export function readOwner(dataDir: string): EmbeddedOwner | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(ownerFile(dataDir), 'utf8')) as Partial<EmbeddedOwner>;
+    if (typeof parsed.hubPid !== 'number' || typeof parsed.postmasterPid !== 'number') return undefined;
+    return parsed as EmbeddedOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeOwner(dataDir: string, owner: Omit<EmbeddedOwner, 'since'>): void {
+  try {
+    mkdirSync(path.dirname(ownerFile(dataDir)), { recursive: true });
+    writeFileSync(ownerFile(dataDir), `${JSON.stringify({ ...owner, since: new Date().toISOString() }, null, 2)}\n`);
+  } catch {
+    // ownership is advisory: a read-only folder must not stop the server from running
+  }
+}
+
+function clearOwner(dataDir: string, hubPid: number): void {
+  if (readOwner(dataDir)?.hubPid === hubPid) rmSync(ownerFile(dataDir), { force: true });
+}
+
+/** What `csp-hub db status` reports about an embedded cluster folder. */
+export type EmbeddedStatus =
+  | { state: 'absent'; dataDir: string }
+  | { state: 'stopped'; dataDir: string; clusterDir: string }
+  | {
+      state: 'running';
+      dataDir: string;
+      clusterDir: string;
+      pid: number;
+      port: number;
+      /** The csp-hub process that will stop it; absent or not alive means nobody will (an orphan). */
+      owner: { hubPid: number; alive: boolean } | undefined;
+    }
+  | { state: 'stale'; dataDir: string; clusterDir: string; pid: number; problem: string; advice: string };
+
+/** Inspects the cluster folder without starting or changing anything. */
+export function embeddedStatus(dataDir: string): EmbeddedStatus {
+  const resolved = path.resolve(dataDir);
+  const running = findRunningCluster(dataDir);
+  if (running) {
+    const owner = readOwner(dataDir);
+    const current = owner && owner.postmasterPid === running.pid ? { hubPid: owner.hubPid, alive: isAlive(owner.hubPid) } : undefined;
+    return { state: 'running', dataDir: resolved, clusterDir: running.clusterDir, pid: running.pid, port: running.port, owner: current };
+  }
+  for (const dir of clusterDirs(dataDir)) {
+    const lock = readLockFile(dir);
+    if (!lock) continue;
+    if (!isAlive(lock.pid)) {
+      return {
+        state: 'stale',
+        dataDir: resolved,
+        clusterDir: dir,
+        pid: lock.pid,
+        problem: `postmaster.pid names pid ${lock.pid}, which is not running (the server was killed or the machine restarted)`,
+        advice: 'PostgreSQL replaces the stale lock file on its next start: start the hub as usual.',
+      };
+    }
+    return {
+      state: 'stale',
+      dataDir: resolved,
+      clusterDir: dir,
+      pid: lock.pid,
+      problem: `postmaster.pid names pid ${lock.pid}, which is running but is not a PostgreSQL server (a stale lock file after a crash, its pid reused)`,
+      advice: `Make sure no PostgreSQL uses ${dir}, then delete ${path.join(dir, 'postmaster.pid')} and start again.`,
+    };
+  }
+  for (const dir of clusterDirs(dataDir)) {
+    if (existsSync(path.join(dir, 'PG_VERSION'))) return { state: 'stopped', dataDir: resolved, clusterDir: dir };
+  }
+  return { state: 'absent', dataDir: resolved };
+}
+
+/** Waits until `pid` has exited; false after timeoutMs. */
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * Stops a postmaster this process did not spawn: SIGINT (fast shutdown: roll
+ * back open transactions, checkpoint, exit), then SIGQUIT (immediate) if it
+ * has not gone within timeoutMs. Resolves how it stopped.
+ */
+export async function stopPostmaster(pid: number, timeoutMs = 30_000): Promise<'stopped' | 'forced' | 'not-running'> {
+  if (!isAlive(pid)) return 'not-running';
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return 'not-running';
+  }
+  if (await waitForExit(pid, timeoutMs)) return 'stopped';
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return 'stopped';
+  }
+  await waitForExit(pid, 10_000);
+  return 'forced';
+}
+
+/**
+ * Takes over an embedded server that no live csp-hub owns (its hub was killed):
+ * this process records itself as the owner and stops the server on stop().
+ */
+export function adoptRunningCluster(dataDir: string, running: { pid: number; port: number; clusterDir: string }, logger?: HubLogger): RunningServer {
+  const log = logger ?? silentLogger;
+  writeOwner(dataDir, { hubPid: process.pid, postmasterPid: running.pid, port: running.port, clusterDir: running.clusterDir });
+  const killOnExit = (): void => {
+    try {
+      process.kill(running.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', killOnExit);
+  let stopped = false;
+  return {
+    adminUrl: embeddedAdminUrl(running.port),
+    dataDir: running.clusterDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.off('exit', killOnExit);
+      const how = await stopPostmaster(running.pid);
+      clearOwner(dataDir, process.pid);
+      log.info({ port: running.port, pid: running.pid, how }, 'embedded PostgreSQL stopped');
+    },
+  };
+}
+
+/** The data folder of a PostgreSQL that answers on `port` with the embedded credentials, if it is one. */
+async function embeddedClusterOn(port: number): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: embeddedAdminUrl(port), connectionTimeoutMillis: 1500 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const result = await client.query<{ data_directory: string }>('show data_directory');
+    return result.rows[0]?.data_directory;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 interface Account {
@@ -230,11 +429,28 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
       `An embedded PostgreSQL (pid ${running.pid}, port ${running.port}) already runs from ${options.dataDir}. Stop it (kill ${running.pid}) or set DATABASE_URL to use it.`,
     );
   }
-  await assertPortFree(
-    options.port,
-    'the embedded PostgreSQL',
-    'Set CSP_HUB_PG_PORT to a free port, or DATABASE_URL to use a PostgreSQL server you already run.',
-  );
+  try {
+    await assertPortFree(
+      options.port,
+      'the embedded PostgreSQL',
+      'Set CSP_HUB_PG_PORT to a free port, or DATABASE_URL to use a PostgreSQL server you already run.',
+    );
+  } catch (error) {
+    const other = await embeddedClusterOn(options.port);
+    if (other) {
+      throw new HubError(
+        'other',
+        'PORT_TAKEN',
+        `Port ${options.port} is taken by another embedded csp-hub PostgreSQL, with its data in ${other} (another checkout, or another CSP_HUB_DATA_DIR). ` +
+          `Stop it from there with \`pnpm csp-hub db stop\` (or CSP_HUB_DATA_DIR=<its data folder> pnpm csp-hub db stop), or set CSP_HUB_PG_PORT to a free port.`,
+      );
+    }
+    throw error;
+  }
+  const stale = embeddedStatus(options.dataDir);
+  if (stale.state === 'stale' && isAlive(stale.pid)) {
+    throw new HubError('other', 'EMBEDDED_DB_STALE_LOCK', `Cannot start the embedded PostgreSQL: ${stale.problem}. ${stale.advice}`);
+  }
   const account = serverAccount(log);
   let binaries = await findBinaries();
   let dataDir = path.resolve(options.dataDir);
@@ -320,6 +536,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     throw error;
   });
   log.info({ port: options.port, dataDir }, 'embedded PostgreSQL started');
+  if (!options.ephemeral && child.pid !== undefined) {
+    writeOwner(options.dataDir, { hubPid: process.pid, postmasterPid: child.pid, port: options.port, clusterDir: dataDir });
+  }
 
   let stopped = false;
   return {
@@ -336,6 +555,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
         if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
       }
       if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+      else clearOwner(options.dataDir, process.pid);
       log.info({ port: options.port }, 'embedded PostgreSQL stopped');
     },
   };

@@ -72,6 +72,48 @@ const keyId = makeValidator<string>((value) => {
   throw new Error('must be 1-64 letters, digits, dot, underscore or hyphen, starting with a letter or digit');
 });
 
+/** A whole number within [min, max]. */
+function wholeNumber(min: number, max: number) {
+  return makeValidator<number>((value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  });
+}
+
+/** Exact origins (scheme, host, optional port), comma-separated; "*" is refused: list the origins. */
+const corsOrigins = makeValidator<string[]>((value) => {
+  const origins = value.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') throw new Error('"*" is not allowed: list the origins that may call the API');
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new Error(`${origin} is not an origin like https://hub.example.gov.uk`);
+    }
+    if (!['https:', 'http:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new Error(`${origin} is not an origin like https://hub.example.gov.uk (scheme and host, optional port, no path or trailing slash)`);
+    }
+  }
+  return origins;
+});
+
+/** Express "trust proxy": false, a hop count, or addresses/subnets; `true` (believe anyone) is refused. */
+const trustProxy = makeValidator<false | number | string[]>((value) => {
+  const v = value.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') throw new Error('true would believe X-Forwarded-For from anyone: give a hop count or the proxies\' addresses');
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(p)) throw new Error(`${p} is not an address, subnet or loopback/linklocal/uniquelocal`);
+  }
+  return list;
+});
+
 interface VariableDoc {
   description: string;
   sensitive: boolean;
@@ -81,7 +123,7 @@ interface VariableDoc {
 export const VARIABLES: Record<string, VariableDoc> = {
   NODE_ENV: { description: 'development, test or production; production needs an identity provider or real hub keys, never generates keys and hides introspection', sensitive: false, default: 'development' },
   HOST: { description: 'Interface the HTTP server binds to', sensitive: false, default: '127.0.0.1' },
-  PORT: { description: 'HTTP port for GraphQL, uploads and /healthz', sensitive: false, default: '4100' },
+  PORT: { description: 'HTTP port for GraphQL, uploads, exports, /healthz, /readyz and /metrics', sensitive: false, default: '4100' },
   DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
   CSP_HUB_DATA_DIR: { description: 'Folder for the embedded PostgreSQL cluster and generated dev keys', sensitive: false, default: '<repo>/.data' },
   CSP_HUB_PG_PORT: { description: 'Port of the embedded PostgreSQL (not 5432, which is often taken)', sensitive: false, default: '54329' },
@@ -113,6 +155,17 @@ export const VARIABLES: Record<string, VariableDoc> = {
   SDC_MAX_NOISE: { description: 'Disclosure control (cell-key method): the largest noise added to or taken from a controlled count', sensitive: false, default: '2' },
   SDC_NOISE_VARIANCE: { description: 'Disclosure control: the variance of that noise (at most SDC_MAX_NOISE squared)', sensitive: false, default: '1' },
   SDC_THRESHOLD: { description: 'Disclosure control: perturbed counts from 1 to this are published as 0 (not listed)', sensitive: false, default: '2' },
+  GRAPHQL_MAX_BYTES: { description: 'Largest GraphQL request body, in bytes (larger: 413)', sensitive: false, default: '1048576' },
+  DATABASE_POOL_MAX: { description: 'Connections each request pool (SQL and ORM) may open', sensitive: false, default: '10' },
+  DATABASE_ACQUIRE_TIMEOUT_MS: { description: 'How long a request waits for a free database connection before it gets 503', sensitive: false, default: '5000' },
+  CORS_ORIGINS: { description: 'Browser origins allowed to call the API cross-origin, comma-separated (e.g. https://hub.example.gov.uk); none when empty', sensitive: false, default: '(none)' },
+  TRUST_PROXY: { description: 'Reverse proxies in front of the hub whose X-Forwarded-For is believed: false, a hop count, or comma-separated addresses/subnets', sensitive: false, default: 'false' },
+  RATE_LIMIT_WINDOW_SECONDS: { description: 'Length of the rate-limit window', sensitive: false, default: '60' },
+  RATE_LIMIT_PER_IP: { description: 'Requests one client address may make per window to /graphql and /api (0: no limit)', sensitive: false, default: '1200' },
+  RATE_LIMIT_PER_USER: { description: 'Requests one signed-in user may make per window to /graphql and /api (0: no limit)', sensitive: false, default: '600' },
+  RATE_LIMIT_STORE: { description: 'Where rate-limit counters live: memory (one instance) or postgres (shared by several instances)', sensitive: false, default: 'memory' },
+  METRICS_TOKEN: { description: 'Bearer token Prometheus sends to GET /metrics (at least 32 characters); /metrics is off when unset', sensitive: true, default: '(unset: off)' },
+  SHUTDOWN_GRACE_SECONDS: { description: 'On SIGTERM/SIGINT, how long requests in flight may run before they are cut off and rolled back', sensitive: false, default: '10' },
 };
 
 function spec(env: NodeJS.ProcessEnv) {
@@ -153,6 +206,17 @@ function spec(env: NodeJS.ProcessEnv) {
       SDC_MAX_NOISE: num({ default: 2, desc: VARIABLES.SDC_MAX_NOISE!.description }),
       SDC_NOISE_VARIANCE: num({ default: 1, desc: VARIABLES.SDC_NOISE_VARIANCE!.description }),
       SDC_THRESHOLD: num({ default: 2, desc: VARIABLES.SDC_THRESHOLD!.description }),
+      GRAPHQL_MAX_BYTES: wholeNumber(1024, 64 * 1024 ** 2)({ default: 1024 ** 2, desc: VARIABLES.GRAPHQL_MAX_BYTES!.description }),
+      DATABASE_POOL_MAX: wholeNumber(1, 500)({ default: 10, desc: VARIABLES.DATABASE_POOL_MAX!.description }),
+      DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(100, 600_000)({ default: 5000, desc: VARIABLES.DATABASE_ACQUIRE_TIMEOUT_MS!.description }),
+      CORS_ORIGINS: corsOrigins({ default: [], desc: VARIABLES.CORS_ORIGINS!.description }),
+      TRUST_PROXY: trustProxy({ default: false, desc: VARIABLES.TRUST_PROXY!.description }),
+      RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400)({ default: 60, desc: VARIABLES.RATE_LIMIT_WINDOW_SECONDS!.description }),
+      RATE_LIMIT_PER_IP: wholeNumber(0, 10_000_000)({ default: 1200, desc: VARIABLES.RATE_LIMIT_PER_IP!.description }),
+      RATE_LIMIT_PER_USER: wholeNumber(0, 10_000_000)({ default: 600, desc: VARIABLES.RATE_LIMIT_PER_USER!.description }),
+      RATE_LIMIT_STORE: str({ choices: ['memory', 'postgres'], default: 'memory', desc: VARIABLES.RATE_LIMIT_STORE!.description }),
+      METRICS_TOKEN: str({ default: '', desc: VARIABLES.METRICS_TOKEN!.description }),
+      SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600)({ default: 10, desc: VARIABLES.SHUTDOWN_GRACE_SECONDS!.description }),
     },
     {
       reporter: ({ errors }) => {
@@ -194,6 +258,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!Number.isInteger(cleaned.INGEST_POOL_MAX) || cleaned.INGEST_POOL_MAX < 2) {
     problems.push('  INGEST_POOL_MAX: a whole number of at least 2 (one connection runs a submission, one records a refusal)');
+  }
+  if (cleaned.METRICS_TOKEN && cleaned.METRICS_TOKEN.length < 32) {
+    problems.push('  METRICS_TOKEN: at least 32 characters (or unset to turn /metrics off)');
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return Object.assign(Object.create(null) as object, cleaned, {

@@ -6,7 +6,10 @@ import { HubError } from '@csp-hub/taxonomy';
 import { bearerToken, unverifiedIssuer, verifyToken } from './auth/jwt';
 import type { SigningKeys } from './auth/keys';
 import type { OidcVerifier } from './auth/oidc';
+import type { HttpOptions } from './http/options';
+import type { ReadinessCheck } from './http/health';
 import type { Logger } from './logger';
+import type { HubMetrics } from './metrics';
 
 /** How uploads are received: size, how many at once, where they wait on disk. */
 export interface UploadLimits {
@@ -39,6 +42,15 @@ export interface AppDeps {
    * createHubApp refuses it in production; the CLI never sets it.
    */
   accessOverride?: (verified: { userId: number; partnershipId: number }, requestId: string | null) => Promise<AccessContext>;
+  /**
+   * Prometheus registry and the counters other modules increment (ingest rows, queue depth). createHubApp
+   * creates one when absent and hands routers deps with it set, so route code can rely on it.
+   */
+  metrics?: HubMetrics;
+  /** HTTP limits and policies; unset fields take DEFAULT_HTTP_OPTIONS (httpOptionsFromConfig reads the environment). */
+  http?: Partial<HttpOptions>;
+  /** Readiness checks beside the database one (e.g. the job queue), run by /readyz. */
+  readinessChecks?: ReadinessCheck[];
 }
 
 /**

@@ -24,21 +24,38 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
   });
   let orm: MikroORM | undefined;
   try {
-    orm = await createOrm({ url: db.url, logger, debugSql: config.LOG_SQL });
+    orm = await createOrm({
+      url: db.url,
+      logger,
+      debugSql: config.LOG_SQL,
+      poolMax: config.DATABASE_POOL_MAX,
+      acquireTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    });
     if (options.migrate !== false) await runMigrations(orm, logger);
   } catch (error) {
     await orm?.close();
     await db.close();
     throw error;
   }
-  const pool = new pg.Pool({ connectionString: db.url, max: config.DB_POOL_MAX });
-  const ingestPool = new pg.Pool({ connectionString: db.url, max: config.INGEST_POOL_MAX });
+  // A saturated pool or an unreachable server fails a request after DATABASE_ACQUIRE_TIMEOUT_MS (503), never hangs it.
+  const pool = new pg.Pool({
+    connectionString: db.url,
+    max: config.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    application_name: 'csp-hub',
+  });
+  // Ingest transactions get a pool of their own, so long loads never starve reads.
+  const ingestPool = new pg.Pool({ connectionString: db.url, max: config.INGEST_POOL_MAX, application_name: 'csp-hub ingest' });
   let closed = false;
-  for (const p of [pool, ingestPool]) {
-    p.on('error', (error) => {
-      if (!closed) logger.warn({ err: error }, 'idle database connection failed');
-    });
-  }
+  let lastIdleError = 0;
+  const onIdleError = (error: Error & { code?: string }): void => {
+    // A restart ends every idle connection at once: one line per burst, no stack; the pool replaces them.
+    if (closed || Date.now() - lastIdleError < 10_000) return;
+    lastIdleError = Date.now();
+    logger.warn({ code: error.code, reason: error.message.split('\n')[0] }, 'idle database connections were closed by the server; the pool opens new ones');
+  };
+  pool.on('error', onIdleError);
+  ingestPool.on('error', onIdleError);
   const ormRef = orm;
   return {
     db,

@@ -1,5 +1,11 @@
-export { createHubApp } from './app';
-export type { HubApp } from './app';
+export { createHubApp, DEFAULT_HTTP_OPTIONS, httpOptionsFromConfig } from './app';
+export type { HttpOptions, HubApp, ShutdownReport } from './app';
+export { Readiness } from './http/health';
+export type { ReadinessCheck, ReadinessReport } from './http/health';
+export { PostgresRateLimitStore } from './http/rate-limit';
+export type { RateLimitOptions } from './http/rate-limit';
+export { createMetrics, METRIC_PREFIX } from './metrics';
+export type { HubMetrics, PoolCounts } from './metrics';
 export { authenticate } from './deps';
 export type { AppDeps, UploadLimits } from './deps';
 export { bearerToken, signToken, unverifiedIssuer, verifyToken } from './auth/jwt';

@@ -2,6 +2,7 @@ import { agencyCommand } from './agency.command';
 import { agreementCommand } from './agreement.command';
 import { auditCommand } from './audit.command';
 import type { CliCommand } from './command';
+import { dbCommand } from './db-server.command';
 import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.commands';
 import { configCommand, feedsCommand, schemaCommand } from './info.commands';
 import { ingestCliCommand } from './ingest.command';
@@ -13,6 +14,7 @@ import { userCommand } from './user.command';
 /** Every `csp-hub` command, in the order the usage text lists them. Add a command here once. */
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
+  dbCommand,
   migrateCommand,
   seedDemoCommand,
   importGeographyCommand,

@@ -1,10 +1,12 @@
 import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
+import { httpOptionsFromConfig } from '../app';
 import { keysAreNamed, loadSigningKeys } from '../auth/keys';
 import { createOidcVerifier, oidcOptionsFrom } from '../auth/oidc';
 import type { Config } from '../config';
 import { openHub } from '../hub';
 import type { Logger } from '../logger';
+import { createMetrics } from '../metrics';
 import type { CliCommand } from './command';
 import { loadDemo } from './demo.command';
 import { issueToken } from './hub-session';
@@ -36,17 +38,47 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       spoolDir: config.UPLOAD_SPOOL_DIR,
     },
     sdc: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD },
+    metrics: createMetrics(),
+    http: httpOptionsFromConfig(config),
   });
+  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+  /**
+   * Shutdown order: /readyz 503 and no new connections; requests in flight get
+   * SHUTDOWN_GRACE_SECONDS, then are cut off (statements cancelled, transactions
+   * rolled back); then the ORM and pools close and the embedded database stops
+   * last. A second signal exits at once (the embedded server still gets its
+   * fast-shutdown signal on exit).
+   */
   const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now without waiting');
+      process.exit(130);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.stop().catch((error: unknown) => logger.error({ err: error }, 'HTTP shutdown failed'));
-    await hub.close().catch((error: unknown) => logger.error({ err: error }, 'database shutdown failed'));
-    process.exit(0);
+    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS, inFlight: app.inFlight() }, 'shutting down: no new requests; waiting for those in flight');
+    // whatever happens below, the process ends
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, graceMs + 45_000).unref();
+    let code = 0;
+    try {
+      const report = await app.stop({ graceMs });
+      logger.info(report, 'HTTP stopped');
+    } catch (error) {
+      code = 1;
+      logger.error({ err: error }, 'HTTP shutdown failed');
+    }
+    try {
+      await hub.close();
+    } catch (error) {
+      code = 1;
+      logger.error({ err: error }, 'database shutdown failed');
+    }
+    logger.info({ code }, 'stopped');
+    process.exit(code);
   };
-  // Shutdown order: HTTP (drain), then the ORM, then the embedded server.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
   try {
     if (demo) {
       const loaded = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
@@ -69,9 +101,9 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
   const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const lines = [
     '',
-    `csp-hub is running (database: ${hub.db.mode === 'external' ? 'DATABASE_URL' : `embedded PostgreSQL on port ${config.CSP_HUB_PG_PORT}`})`,
+    `csp-hub is running (database: ${hub.db.mode === 'external' ? 'DATABASE_URL' : `embedded PostgreSQL on port ${new URL(hub.db.url).port}${hub.db.mode === 'embedded' ? '' : hub.db.mode === 'adopted' ? ', taken over from a csp-hub that is gone' : ', run by another csp-hub process'}`})`,
     `  GraphQL: ${base}/graphql`,
-    `  Health:  ${base}/healthz`,
+    `  Health:  ${base}/healthz (liveness), ${base}/readyz (readiness)${config.METRICS_TOKEN ? `, ${base}/metrics (bearer METRICS_TOKEN)` : ''}`,
   ];
   if (demo && config.NODE_ENV !== 'production' && keys.signing) {
     const slug = DEMO_PARTNERSHIPS[0]!.slug;

@@ -10,5 +10,7 @@ export interface GraphQLContext {
   access: AccessContext;
   sdc: CellKeyOptions;
   em: EntityManager;
+  /** Fires when the client goes away (or shutdown cuts the request off): long work should stop. */
+  signal: AbortSignal;
   logger: Logger;
 }

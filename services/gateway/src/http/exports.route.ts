@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ALL_INCIDENT_FIELDS, exportIncidents, type IncidentFilter } from '@csp-hub/authz';
 import { csvLine } from '@csp-hub/adapter-kit';
+import { databaseUnavailableReason, isDatabaseUnavailable } from '@csp-hub/db';
 import type { AppDeps } from '../deps';
 import { requestAccess } from './access';
 
@@ -56,13 +58,21 @@ export function exportsRouter(deps: AppDeps): Router {
       };
       if (!first.done) write(first.value);
       for await (const rows of batches) {
-        if (!write(rows)) await new Promise((resolve) => res.once('drain', resolve));
+        // a client that stops reading and goes away never drains: the request's signal ends the wait
+        if (!write(rows)) await once(res, 'drain', { signal: req.signal });
+        if (req.signal.aborted) break;
+      }
+      if (req.signal.aborted) {
+        await batches.return(undefined);
+        return;
       }
       res.end();
     } catch (error) {
       if (started) {
-        req.log.error({ err: error }, 'export failed part-way');
-        res.destroy(error instanceof Error ? error : undefined);
+        // the client going away is logged once where it is noticed; anything else cut the download short
+        if (isDatabaseUnavailable(error)) req.log.warn({ reason: databaseUnavailableReason(error) }, 'export cut short: the database became unavailable');
+        else if (!req.signal.aborted) req.log.error({ err: error }, 'export failed part-way');
+        res.destroy();
         return;
       }
       next(error);

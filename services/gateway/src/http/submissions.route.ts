@@ -53,12 +53,6 @@ export function submissionsRouter(deps: AppDeps): Router {
       if (contentType.startsWith('multipart/')) {
         throw HubError.invalidInput('MULTIPART_NOT_SUPPORTED', 'Send the file as the request body (e.g. curl --data-binary @file.csv), not as a form');
       }
-      const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > deps.uploads.maxBytes) {
-        req.resume();
-        res.status(413).json({ error: { code: 'FILE_TOO_LARGE', message: `The file is larger than the ${deps.uploads.maxBytes.toLocaleString('en-GB')}-byte upload limit.` } });
-        return;
-      }
       const slot = slots.take(principal.userId);
       if ('refused' in slot) {
         req.resume();
@@ -80,6 +74,8 @@ export function submissionsRouter(deps: AppDeps): Router {
       res.on('close', () => {
         if (!res.writableFinished) stop.abort('the client went away');
       });
+      // the request's own signal fires when the client goes away or shutdown cuts requests off
+      req.signal?.addEventListener('abort', () => stop.abort(String(req.signal.reason ?? 'the request was cancelled')), { once: true });
       const result = await ingestFile(deps.ingestPool, {
         agencyId: principal.agencyId,
         feed,
@@ -106,6 +102,10 @@ export function submissionsRouter(deps: AppDeps): Router {
           );
         },
       });
+      if (result.status === 'accepted') {
+        deps.metrics?.ingestRows.inc({ feed, outcome: 'accepted' }, result.rowsAccepted);
+        deps.metrics?.ingestRows.inc({ feed, outcome: 'rejected' }, result.rowsRejected);
+      }
       if (stop.signal.aborted) return; // nobody is listening; the attempt is recorded
       res.status(httpStatusOf(result)).json({ submission: result });
     } catch (error) {
