@@ -98,14 +98,22 @@ function tokenize(pattern: string, problems: string[]): Token[] {
       tokens.push({ kind: 'space', text: ' ' });
       i = j;
     } else if (/[A-Za-z]/.test(c)) {
-      let j = i;
-      while (j < pattern.length && pattern[j] === c) j++;
-      const letters = pattern.slice(i, j);
-      const field = LETTER_FIELDS[c];
-      if (c === 'T' && letters.length === 1) tokens.push({ kind: 'literal', text: 'T' });
-      else if (!field) problems.push(`"${letters}" is not a date or time letter`);
-      else tokens.push({ kind: 'field', text: letters, field, letters });
-      i = j;
+      let end = i;
+      while (end < pattern.length && /[A-Za-z]/.test(pattern[end]!)) end++;
+      const word = pattern.slice(i, end);
+      if ([...word].some((letter) => letter !== 'T' && !LETTER_FIELDS[letter])) {
+        problems.push(`"${word}" is text, not date letters (put literal text in single quotes: '${word}')`);
+        i = end;
+        continue;
+      }
+      while (i < end) {
+        let j = i;
+        while (j < end && pattern[j] === pattern[i]) j++;
+        const letters = pattern.slice(i, j);
+        if (letters === 'T') tokens.push({ kind: 'literal', text: 'T' });
+        else tokens.push({ kind: 'field', text: letters, field: LETTER_FIELDS[letters[0]!]!, letters });
+        i = j;
+      }
     } else {
       tokens.push({ kind: 'literal', text: c });
       i += 1;

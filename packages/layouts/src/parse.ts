@@ -46,7 +46,7 @@ export function validateLayoutText(text: string, options: ParseLayoutOptions): L
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? null, path: '', message: `not valid YAML or JSON: ${firstLine(e.message)}` })),
+      issues: doc.errors.map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, path: '', message: `not valid YAML or JSON: ${firstLine(e.message)}` })),
     };
   }
   let raw: unknown;
@@ -134,6 +134,8 @@ function located(path: readonly Segment[], message: string, doc: Document, lines
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const s of path) {
+    // A single value where a list was expected stands for a list of one.
+    if (s === 0 && v !== null && typeof v !== 'object') continue;
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<PropertyKey, unknown>)[s as string];
   }
@@ -188,7 +190,7 @@ function schemaIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lines
       if (issue.origin === 'array') return [located(path, `has more than ${String(issue.maximum)} items`, doc, lines)];
       return [located(path, `must be at most ${String(issue.maximum)}`, doc, lines)];
     case 'invalid_key':
-      return [located(path, `the name ${describe(value)} is not allowed: ${issue.issues.map((i) => i.message).join('; ')}`, doc, lines)];
+      return [located(path, `the name "${String(path[path.length - 1])}" is not allowed: ${issue.issues.map((i) => i.message).join('; ')}`, doc, lines)];
     case 'invalid_element':
       return [located(path, issue.issues.map((i) => i.message).join('; '), doc, lines)];
     default:

@@ -15,7 +15,8 @@ export const DEFAULT_NULL_TOKENS: readonly string[] = ['NULL', 'N/A', '-', ''];
 /** Council-style day-first and ISO dates, when a layout names no format. */
 export const DEFAULT_DATE_FORMATS: readonly string[] = ['iso', 'uk'];
 
-const asList = (v: unknown): unknown => (typeof v === 'string' ? [v] : v);
+/** A single value where a list is expected stands for a list of one. */
+const asList = (v: unknown): unknown => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? [v] : v);
 const asColumn = (v: unknown): unknown => (typeof v === 'string' || Array.isArray(v) ? { column: v } : v);
 
 const ColumnName = z.string().trim().min(1, { error: 'a column name must not be empty' }).max(200);
@@ -215,7 +216,7 @@ export const LayoutSchema = z
     feed: z.enum(FEED_IDS),
     format: z.literal('csv').default('csv'),
     encoding: z.enum(['utf-8', 'windows-1252', 'auto']).default('auto'),
-    nullTokens: z.array(z.string().max(50)).max(50).default([...DEFAULT_NULL_TOKENS]),
+    nullTokens: z.preprocess(asList, z.array(z.string().max(50)).max(50)).default([...DEFAULT_NULL_TOKENS]),
     /** An optional column that is present but empty on a row: leave the attribute out (omit) or store null. */
     emptyAttributes: z.enum(['omit', 'null']).default('omit'),
     header: Header,
