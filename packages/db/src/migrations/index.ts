@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261201044723_layouts } from './Migration20261201044723_layouts';
 import { Migration20261201040824_agency_force_name } from './Migration20261201040824_agency_force_name';
 import { Migration20261123164203_lean_incident_indexes } from './Migration20261123164203_lean_incident_indexes';
 import { Migration20261123162004_area_method_comment } from './Migration20261123162004_area_method_comment';
@@ -16,4 +17,5 @@ export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261123162004_area_method_comment', class: Migration20261123162004_area_method_comment },
   { name: 'Migration20261123164203_lean_incident_indexes', class: Migration20261123164203_lean_incident_indexes },
   { name: 'Migration20261201040824_agency_force_name', class: Migration20261201040824_agency_force_name },
+  { name: 'Migration20261201044723_layouts', class: Migration20261201044723_layouts },
 ];
