@@ -28,6 +28,7 @@ import {
   STAGED_UPDATES,
   STORE_REJECTS,
 } from './merge-sql';
+import { feedAdapterFor } from './layout-store';
 import { getAdapter } from './registry';
 
 export interface Submitter {
@@ -50,6 +51,8 @@ export interface IngestOptions {
   source: ByteSource;
   submitter: Submitter;
   encoding?: Encoding;
+  /** A layout id to read the file with, instead of letting the header choose (csp-hub layouts list). */
+  layout?: string;
   onProgress?: (progress: IngestProgress) => void;
   logger?: HubLogger;
 }
@@ -63,6 +66,8 @@ export interface IngestResult {
   bytes: number;
   format: string | null;
   encoding: string | null;
+  /** The layout that read the file, when it was a CSV and one was chosen. */
+  layout: { id: string; version: number } | null;
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -117,6 +122,8 @@ function stagingLine(item: AdapterItem): string {
   }
 }
 
+type Meta = { format: string | null; encoding: string | null; header: SubmissionHeader | null; layout: { id: string; version: number } | null };
+
 interface Tally {
   bytes: number;
   rows: number;
@@ -161,13 +168,13 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
   const started = new Date();
   const tally: Tally = { bytes: 0, rows: 0, hash: createHash('sha256') };
   const input = measured(options.source, tally, options.onProgress)[Symbol.asyncIterator]();
-  const meta: { format: string | null; encoding: string | null; header: SubmissionHeader | null } = { format: null, encoding: null, header: null };
+  const meta: Meta = { format: null, encoding: null, header: null, layout: null };
   const client = await pool.connect();
   let inTransaction = false;
   try {
     if (!isFeedId(options.feed)) getAdapter(options.feed); // throws UNKNOWN_FEED naming the feeds
     const feed = options.feed as FeedId;
-    const adapter = getAdapter(feed);
+    const adapter = await feedAdapterFor(client, feed, options.layout);
     const type = await agencyType(client, options.agencyId);
     if (FEEDS[feed].agencyType !== type) {
       throw HubError.invalidInput('FEED_NOT_FOR_AGENCY', `The ${feed} feed is for ${FEEDS[feed].agencyType} agencies; this agency is ${type}.`);
@@ -181,6 +188,7 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
       onEncoding: (e) => (meta.encoding = e),
       onFormat: (f) => (meta.format = f),
       onHeader: (h) => (meta.header = h),
+      onLayout: (id, version) => (meta.layout = { id, version }),
     });
     let rejectsSeen = 0;
     await pipeline(
@@ -219,10 +227,11 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
 
     const submission = await client.query<{ id: string }>(
       `insert into submission (agency_id, feed, format, file_name, checksum, bytes, encoding, status, submitted_by_id,
-         submitted_via, submitted_by_label, header, started_at, finished_at)
-       values ($1, $2, $3, $4, $5, $6, $7, 'accepted', $8, $9, $10, $11, $12, now()) returning id`,
+         submitted_via, submitted_by_label, header, started_at, finished_at, layout, layout_version)
+       values ($1, $2, $3, $4, $5, $6, $7, 'accepted', $8, $9, $10, $11, $12, now(), $13, $14) returning id`,
       [options.agencyId, feed, meta.format ?? 'csv', options.fileName, checksum, tally.bytes, meta.encoding, options.submitter.userId,
-        options.submitter.via, options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started],
+        options.submitter.via, options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started,
+        meta.layout?.id ?? null, meta.layout?.version ?? null],
     );
     const submissionId = Number(submission.rows[0]!.id);
 
@@ -280,6 +289,7 @@ export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise
       bytes: tally.bytes,
       format: meta.format ?? 'csv',
       encoding: meta.encoding,
+      layout: meta.layout,
       rowsRead: rowsAccepted + rowsRejected,
       rowsAccepted,
       rowsRejected,
@@ -315,7 +325,7 @@ async function recordOutcome(
   started: Date,
   tally: Tally,
   checksum: string,
-  meta: { format: string | null; encoding: string | null; header: SubmissionHeader | null },
+  meta: Meta,
   outcome: { status: 'refused' | 'duplicate'; duplicateOf: number | null; errorCode: string; errorMessage: string },
 ): Promise<IngestResult> {
   const finished = new Date();
@@ -342,6 +352,7 @@ async function recordOutcome(
     bytes: tally.bytes,
     format: meta.format,
     encoding: meta.encoding,
+    layout: meta.layout,
     rowsRead: 0,
     rowsAccepted: 0,
     rowsRejected: 0,
