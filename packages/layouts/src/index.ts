@@ -14,6 +14,8 @@ export { formatIssue, layoutError, MAX_LAYOUT_CHARS, parseLayout, validateLayout
 export type { LayoutIssue, LayoutValidation, ParseLayoutOptions } from './parse';
 export { ATTRIBUTE_TYPES, DEFAULT_DATE_FORMATS, DEFAULT_NULL_TOKENS, LayoutSchema } from './schema';
 export type { AttributeSpec, CoordinateSpec, LayoutDefinition, LayoutInput } from './schema';
+export { suggestLayout } from './suggest';
+export type { KnownLayout, SuggestInput, Suggestion } from './suggest';
 export { transformRegistry } from './transforms';
 export type { LayoutTransform, TransformRegistry, TransformResult } from './transforms';
 export {
