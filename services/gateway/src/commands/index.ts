@@ -3,6 +3,7 @@ import type { CliCommand } from './command';
 import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.commands';
 import { configCommand, feedsCommand, schemaCommand } from './info.commands';
 import { ingestCliCommand } from './ingest.command';
+import { layoutsCommand } from './layouts.command';
 import { serveCommand } from './serve.command';
 import { tokenCommand } from './token.command';
 
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   seedDemoCommand,
   importGeographyCommand,
   ingestCliCommand,
+  layoutsCommand,
   feedsCommand,
   auditCommand,
   tokenCommand,

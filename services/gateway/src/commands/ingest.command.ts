@@ -18,6 +18,7 @@ export interface IngestCommandOptions {
   file: string;
   encoding?: string;
   asEmail?: string;
+  layout?: string;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -65,6 +66,7 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     source: createReadStream(o.file, { highWaterMark: 1 << 20 }),
     submitter: { userId, label, via: 'cli' },
     ...(o.encoding ? { encoding: o.encoding as Encoding } : {}),
+    ...(o.layout ? { layout: o.layout } : {}),
     onProgress: (p) => show(p.bytes, p.rows),
     logger,
   });
@@ -93,7 +95,8 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     `submission ${result.submissionId} accepted: ${result.rowsRead.toLocaleString('en-GB')} rows read, ` +
       `${result.rowsAccepted.toLocaleString('en-GB')} accepted (${result.rowsInserted.toLocaleString('en-GB')} new, ${result.rowsUpdated.toLocaleString('en-GB')} updated, ` +
       `${Math.max(0, result.rowsAccepted - result.rowsInserted - result.rowsUpdated).toLocaleString('en-GB')} unchanged), ` +
-      `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+      `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s` +
+      `${result.layout ? ` (layout ${result.layout.id} version ${result.layout.version})` : ''}\n`,
   );
   if (result.rowsRejected > 0) {
     o.out.write(`first rejects (all of them: GraphQL submission(id: ${result.submissionId}) { rejects }):\n`);
@@ -105,9 +108,9 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
 export const ingestCliCommand: CliCommand = {
   name: 'ingest',
   usage:
-    '  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--as <email>] <file>\n' +
+    '  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--layout <id>] [--as <email>] <file>\n' +
     '                                      submit one file; progress on stderr; exit 1 if the file is refused',
-  options: { agency: { type: 'string' }, feed: { type: 'string' }, encoding: { type: 'string' }, as: { type: 'string' } },
+  options: { agency: { type: 'string' }, feed: { type: 'string' }, encoding: { type: 'string' }, layout: { type: 'string' }, as: { type: 'string' } },
   run({ values, positionals, config, logger }) {
     const file = positionals[0];
     const agency = stringOption(values, 'agency');
@@ -117,6 +120,7 @@ export const ingestCliCommand: CliCommand = {
     }
     const encoding = stringOption(values, 'encoding');
     const asEmail = stringOption(values, 'as');
+    const layout = stringOption(values, 'layout');
     return withHub(config, logger, (hub) =>
       ingestCommand(hub, logger, {
         agency,
@@ -124,6 +128,7 @@ export const ingestCliCommand: CliCommand = {
         file,
         ...(encoding ? { encoding } : {}),
         ...(asEmail ? { asEmail } : {}),
+        ...(layout ? { layout } : {}),
         out: process.stdout,
         err: process.stderr,
       }),

@@ -20,7 +20,7 @@ async function* limited(req: Request, max: number): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * POST /api/submissions?feed=police.street&fileName=...&encoding=...
+ * POST /api/submissions?feed=police.street&fileName=...&encoding=...&layout=...
  * Body: the file's bytes (not multipart), streamed straight into the ingest
  * transaction. Analysts submit their own agency's data only.
  */
@@ -39,6 +39,7 @@ export function submissionsRouter(deps: AppDeps): Router {
       const encoding = req.query.encoding === undefined ? undefined : String(req.query.encoding);
       if (encoding !== undefined && !ENCODINGS.has(encoding)) throw HubError.invalidInput('UNKNOWN_ENCODING', 'encoding must be utf-8, windows-1252 or auto');
       const fileName = String(req.query.fileName ?? 'upload').slice(0, 255);
+      const layout = req.query.layout === undefined ? undefined : String(req.query.layout).slice(0, 100);
       const contentType = req.headers['content-type'] ?? '';
       if (contentType.startsWith('multipart/')) {
         throw HubError.invalidInput('MULTIPART_NOT_SUPPORTED', 'Send the file as the request body (e.g. curl --data-binary @file.csv), not as a form');
@@ -50,6 +51,7 @@ export function submissionsRouter(deps: AppDeps): Router {
         source: limited(req, deps.uploadMaxBytes),
         submitter: { userId: principal.userId, label: `user:${principal.userId}`, via: 'http' },
         ...(encoding ? { encoding: encoding as Encoding } : {}),
+        ...(layout ? { layout } : {}),
         logger: req.log,
       });
       await audit(access, {
