@@ -11,6 +11,7 @@ import {
   parseLayout,
   transformRegistry,
   type LayoutCandidate,
+  type LayoutDefinition,
   type TransformRegistry,
 } from '@csp-hub/layouts';
 import { HubError, FEEDS, FEED_IDS, type FeedId } from '@csp-hub/taxonomy';
@@ -45,8 +46,9 @@ export interface BuiltInLayout {
   label: string;
   kind: 'file' | 'code';
   required: readonly string[];
-  /** The layout file's text (files only). */
+  /** The layout file's text and its validated form (files only). */
   source: string | null;
+  definition: LayoutDefinition | null;
   /** Where it lives in the repository. */
   file: string;
 }
@@ -75,6 +77,7 @@ export const BUILT_IN_LAYOUTS: readonly BuiltInLayout[] = [
     kind: 'file' as const,
     required: layout.required,
     source,
+    definition: layout.definition,
     file,
   })),
   ...CODE_LAYOUTS.map(({ adapter, id, label, file }) => ({
@@ -85,6 +88,7 @@ export const BUILT_IN_LAYOUTS: readonly BuiltInLayout[] = [
     kind: 'code' as const,
     required: adapter.description.requiredColumns,
     source: null,
+    definition: null,
     file,
   })),
 ];

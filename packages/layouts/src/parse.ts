@@ -102,6 +102,8 @@ function locate(path: readonly Segment[], doc: Document, lines: LineCounter): { 
   let offset: number | undefined = (doc.contents as Node | null)?.range?.[0];
   const shown: Segment[] = [];
   for (const segment of path) {
+    // A single value where a list was expected stands for a list of one.
+    if (segment === 0 && !isSeq(node)) continue;
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
       shown.push(segment);
@@ -135,7 +137,7 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const s of path) {
     // A single value where a list was expected stands for a list of one.
-    if (s === 0 && v !== null && typeof v !== 'object') continue;
+    if (s === 0 && !Array.isArray(v)) continue;
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<PropertyKey, unknown>)[s as string];
   }
@@ -161,8 +163,10 @@ const EXPECTED: Record<string, string> = {
 };
 
 function didYouMean(key: string): string {
-  const near = closest(key, [...KNOWN_FIELDS]);
-  return near && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${near}"?)` : '';
+  const k = key.toLowerCase();
+  const prefixed = KNOWN_FIELDS.filter((f) => f.toLowerCase().startsWith(k) || k.startsWith(f.toLowerCase()));
+  const near = closest(key, prefixed.length > 0 ? prefixed : [...KNOWN_FIELDS]);
+  return near && (prefixed.length > 0 || distance(key, near) <= Math.max(2, Math.floor(key.length / 3))) ? ` (did you mean "${near}"?)` : '';
 }
 
 function schemaIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lines: LineCounter): LayoutIssue[] {

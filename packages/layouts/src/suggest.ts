@@ -219,8 +219,9 @@ function detectFormat(p: Profile, candidates: { format: string; parser: DateForm
   if (sample.length === 0) return undefined;
   const reads = (c: { parser: DateFormats }) => sample.filter((v) => c.parser.parse(v).ok).length;
   const scored = candidates.map((c) => ({ ...c, n: reads(c) }));
-  const best = scored.find((c) => c.n / sample.length >= 0.98);
-  if (!best) return undefined;
+  // The format that reads the most values (the earlier on a tie); a few bad values (at most 2%, or one) do not hide it.
+  const best = scored.reduce((b, c) => (c.n > b.n ? c : b));
+  if (best.n < 2 || best.n < sample.length - Math.max(1, Math.floor(sample.length * 0.02))) return undefined;
   const swapped = best.format.startsWith('dd/MM') ? best.format.replace('dd/MM', 'MM/dd') : best.format.startsWith('MM/dd') ? best.format.replace('MM/dd', 'dd/MM') : undefined;
   const other = swapped ? scored.find((c) => c.format === swapped) : undefined;
   let note = `every value in the sample reads as ${best.format}`;
@@ -550,7 +551,7 @@ export async function suggestLayout(input: SuggestInput): Promise<Suggestion> {
     mapping.locationText = place.name;
     comments.set('locationText', 'descriptions that look like a premises address go to restrictedText instead');
   }
-  const restricted = free().filter((p) => freeText(p) || (nameScore(p.name, SYNONYMS.restrictedText) >= 0.85 && !categorical(p)));
+  const restricted = free().filter((p) => freeText(p) || (nameScore(p.name, SYNONYMS.restrictedText) >= 0.85 && (!categorical(p) || p.distinct === p.filled)));
   if (restricted.length > 0) {
     for (const p of restricted) used.add(p.name);
     mapping.restrictedText = restricted.map((p) => ({ column: p.name, label: p.name }));
