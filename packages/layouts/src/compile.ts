@@ -1,9 +1,8 @@
 import { cleanText, parseLatLon, reject, type Encoding } from '@csp-hub/adapter-kit';
 import { classify, FEEDS, type AdapterItem, type AttributeValue, type FeedId, type NormalisedIncident, type Priority, type RowReject } from '@csp-hub/taxonomy';
-import { PART_FORMATS } from './check';
-import { compileDateFormats, whenOf, type DateFields, type DateFormats, type PatternUse, type When } from './dates';
+import { compileDateFormats, DEFAULT_DATE_FORMATS, PART_FORMATS, whenOf, type DateFields, type DateFormats, type PatternUse, type When } from './dates';
 import { parseGridPair } from './grid';
-import { DEFAULT_DATE_FORMATS, type AttributeSpec, type CoordinateSpec, type LayoutDefinition } from './schema';
+import type { AttributeSpec, CoordinateSpec, LayoutDefinition } from './schema';
 import type { LayoutTransform, TransformRegistry } from './transforms';
 import { foldLabel, looksLikeAddress, parseAreaCode, parseBoolean, parseInteger, parseNumber, parsePoint, parsePostcodeDistrict } from './values';
 

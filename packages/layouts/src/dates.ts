@@ -23,6 +23,19 @@ export const NAMED_FORMATS: Readonly<Record<string, { datetime: readonly string[
   uk: { datetime: ['d/M/yyyy[ H:mm[:ss]]', "d/M/yyyy['T'H:mm[:ss]]", 'd/M/yyyy h:mm[:ss] a'], date: ['d/M/yyyy'] },
 };
 
+/** Council-style day-first and ISO dates, when a layout names no format. */
+export const DEFAULT_DATE_FORMATS: readonly string[] = ['iso', 'uk'];
+
+/** Default formats of each part of a split date, and of a month-only column. */
+export const PART_FORMATS = {
+  date: ['iso', 'uk'],
+  time: ['H:mm[:ss]'],
+  day: ['d'],
+  month: ['MMMM', 'M'],
+  year: ['yyyy'],
+  monthOnly: ['yyyy-MM', 'M/yyyy', 'MMM yyyy'],
+} as const;
+
 /** What a pattern is used for: a whole date(-time), the date or the time of a pair of columns, or one part. */
 export type PatternUse = 'datetime' | 'date' | 'time' | 'day' | 'month' | 'year' | 'month-of-year';
 

@@ -2,8 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { HubError } from '@csp-hub/taxonomy';
-import { checkLayout } from './check';
-import { KNOWN_FIELDS, LayoutSchema, type LayoutDefinition } from './schema';
+import { KNOWN_FIELDS, layoutSchema, type LayoutDefinition } from './schema';
 import type { TransformRegistry } from './transforms';
 
 /** One problem in a layout file: where (1-based line, dotted path) and what. */
@@ -24,8 +23,8 @@ export interface ParseLayoutOptions {
 
 /**
  * Reads a layout written as YAML or JSON (the `yaml` package reads both) and
- * validates it: the schema first, then what the schema alone cannot say (date
- * formats, transforms, which fields go together). Throws HubError invalid_input
+ * validates it against the schema, which also checks date formats for their
+ * use, transforms and which fields go together. Throws HubError invalid_input
  * INVALID_LAYOUT listing every problem, each as `file line N, path: message`.
  */
 export function parseLayout(text: string, options: ParseLayoutOptions): LayoutDefinition {
@@ -58,13 +57,9 @@ export function validateLayoutText(text: string, options: ParseLayoutOptions): L
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, issues: [{ line: 1, path: '', message: 'a layout is a mapping of fields (id, label, feed, header, columns ...)' }] };
   }
-  const parsed = LayoutSchema.safeParse(raw);
+  const parsed = layoutSchema(options.transforms).safeParse(raw);
   if (!parsed.success) {
     return { ok: false, issues: sortIssues(parsed.error.issues.flatMap((issue) => schemaIssue(issue, raw, doc, lineCounter))) };
-  }
-  const problems = checkLayout(parsed.data, options.transforms);
-  if (problems.length > 0) {
-    return { ok: false, issues: sortIssues(problems.map((p) => located(p.path, p.message, doc, lineCounter))) };
   }
   return { ok: true, definition: parsed.data };
 }
