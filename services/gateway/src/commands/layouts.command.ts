@@ -95,9 +95,9 @@ function pad(cells: string[][]): string {
 async function list(hub: Hub, feed: FeedId | undefined, all: boolean): Promise<number> {
   const stored = await listStoredLayouts(hub.pool, { ...(feed ? { feed } : {}), includeInactive: all });
   const rows = [
-    ['ID', 'VERSION', 'FEED', 'KIND', 'STATUS', 'LABEL', 'ADDED'],
+    ['ID', 'VERSION', 'FEED', 'KIND', 'STATUS', 'LABEL', 'SOURCE'],
     ...BUILT_IN_LAYOUTS.filter((l) => !feed || l.feed === feed).map((l) => [l.id, String(l.version), l.feed, l.kind === 'file' ? 'built-in' : 'built-in (code)', 'active', l.label, l.file]),
-    ...stored.map((l) => [l.id, String(l.version), l.feed, 'registered', l.active ? 'active' : 'retired', l.label, `${l.createdAt.slice(0, 10)} by ${l.createdByLabel}`]),
+    ...stored.map((l) => [l.id, String(l.version), l.feed, 'registered', l.active ? 'active' : 'retired', l.label, `added ${l.createdAt.slice(0, 10)} by ${l.createdByLabel}`]),
   ];
   process.stdout.write(`${pad(rows)}\n`);
   return 0;
