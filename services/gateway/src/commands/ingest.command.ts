@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { User } from '@csp-hub/db';
 import { appendAudit } from '@csp-hub/authz';
-import { ingestFile, type IngestResult } from '@csp-hub/ingest';
+import { findBuiltInLayout, ingestFile, type IngestResult } from '@csp-hub/ingest';
 import { HubError } from '@csp-hub/taxonomy';
 import type { Encoding } from '@csp-hub/adapter-kit';
 import type { Hub } from '../hub';
@@ -96,7 +96,8 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
       `${result.rowsAccepted.toLocaleString('en-GB')} accepted (${result.rowsInserted.toLocaleString('en-GB')} new, ${result.rowsUpdated.toLocaleString('en-GB')} updated, ` +
       `${Math.max(0, result.rowsAccepted - result.rowsInserted - result.rowsUpdated).toLocaleString('en-GB')} unchanged), ` +
       `${result.rowsRejected.toLocaleString('en-GB')} rejected, in ${(result.durationMs / 1000).toFixed(1)} s` +
-      `${result.layout ? ` (layout ${result.layout.id} version ${result.layout.version})` : ''}\n`,
+      // Which layout file read it (a feed's code reader, e.g. data.police.uk, goes without saying).
+      `${result.layout && findBuiltInLayout(result.layout.id)?.kind !== 'code' ? ` (layout ${result.layout.id} version ${result.layout.version})` : ''}\n`,
   );
   if (result.rowsRejected > 0) {
     o.out.write(`first rejects (all of them: GraphQL submission(id: ${result.submissionId}) { rejects }):\n`);
