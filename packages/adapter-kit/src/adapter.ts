@@ -12,6 +12,8 @@ export interface AdapterContext {
   onHeader?: (header: SubmissionHeader) => void;
   /** Told the format read (csv, json, xml). */
   onFormat?: (format: 'csv' | 'json' | 'xml') => void;
+  /** Told the layout that reads a CSV (its id and version), once the header has chosen it. */
+  onLayout?: (id: string, version: number) => void;
 }
 
 /**

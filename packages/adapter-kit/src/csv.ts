@@ -194,3 +194,69 @@ function checkHeader(header: string[], options: CsvOptions): Record<string, numb
 export function reject(row: number, column: string | null, value: string | null, reason: string, message: string): RowReject {
   return { kind: 'reject', rowNumber: row, column, value: value === null ? null : value.slice(0, 1000), reason, message };
 }
+
+/** Longest header row read when peeking (a header longer than this is not a CSV header). */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * Reads just the header row of a CSV without losing any bytes: returns the
+ * header names (BOM stripped, trimmed) and a source that replays the whole
+ * file, so the header can choose how the file is then read (e.g. its layout
+ * and encoding). The header is decoded as UTF-8, or Windows-1252 when it is
+ * not valid UTF-8.
+ */
+export async function peekCsvHeader(source: ByteSource, feedLabel: string): Promise<{ header: string[]; source: ByteSource }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const seen: Uint8Array[] = [];
+  let size = 0;
+  let exhausted = false;
+  let line: Uint8Array | undefined;
+  while (line === undefined) {
+    const next = await iterator.next();
+    if (next.done) {
+      exhausted = true;
+      line = Buffer.concat(seen);
+      break;
+    }
+    seen.push(next.value);
+    size += next.value.byteLength;
+    const bytes = Buffer.concat(seen);
+    const end = headerEnd(bytes);
+    if (end >= 0) line = bytes.subarray(0, end);
+    else if (size > MAX_HEADER_BYTES) {
+      throw HubError.invalidInput('WRONG_HEADER', `The first ${MAX_HEADER_BYTES.toLocaleString('en-GB')} bytes hold no complete header row: this is not a ${feedLabel} CSV file.`);
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(line);
+  } catch {
+    const decoder = new TextDecoder('windows-1252');
+    text = decoder.decode(line, { stream: true }) + decoder.decode();
+  }
+  text = text.replace(/^\uFEFF/, '').replace(/\r$/, '');
+  if (text.trim() === '') throw HubError.invalidInput('EMPTY_FILE', `The file is empty: a ${feedLabel} file starts with a header row.`);
+  const parsed = Papa.parse<string[]>(text, { delimiter: ',', quoteChar: '"', preview: 1 });
+  const header = (parsed.data[0] ?? []).map((h) => h.trim());
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* seen;
+    if (exhausted) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { header, source: replay() };
+}
+
+/** Index of the line feed that ends the first CSV record (outside quotes), or -1. */
+function headerEnd(bytes: Uint8Array): number {
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x22) quoted = !quoted;
+    else if (b === 0x0a && !quoted) return i;
+  }
+  return -1;
+}

@@ -1,6 +1,6 @@
 export { csvAdapter, csvOrJsonAdapter, openFeedCsv } from './adapter';
 export type { AdapterContext, FeedAdapter } from './adapter';
-export { openCsv, reject } from './csv';
+export { openCsv, peekCsvHeader, reject } from './csv';
 export type { CsvBatch, CsvOptions, CsvReader, CsvRecord } from './csv';
 export { csvCell, csvLine } from './csv-write';
 export { decodeText } from './decode';
@@ -11,6 +11,7 @@ export type { JsonElement } from './json';
 export {
   cleanText,
   isOnsCode,
+  londonDateOf,
   londonMonthOf,
   londonToIso,
   parseIsoDateTime,

@@ -54,10 +54,19 @@ const londonParts = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
+/** London's offset from UTC by hour (it changes only on the hour, at 01:00 UTC): files cluster in time, so this is nearly always a hit. */
+const offsetByHour = new Map<number, number>();
+
 function londonOffsetMinutes(instant: Date): number {
-  const parts = Object.fromEntries(londonParts.formatToParts(instant).map((p) => [p.type, p.value]));
+  const hour = Math.floor(instant.getTime() / 3_600_000);
+  const cached = offsetByHour.get(hour);
+  if (cached !== undefined) return cached;
+  const parts = Object.fromEntries(londonParts.formatToParts(new Date(hour * 3_600_000)).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return Math.round((asUtc - instant.getTime()) / 60_000);
+  const offset = Math.round((asUtc - hour * 3_600_000) / 60_000);
+  if (offsetByHour.size > 200_000) offsetByHour.clear();
+  offsetByHour.set(hour, offset);
+  return offset;
 }
 
 /**
@@ -100,8 +109,16 @@ export function parseIsoDateTime(value: string): Parsed<string> {
 
 /** `YYYY-MM` of an ISO instant, in London time. */
 export function londonMonthOf(iso: string): string {
-  const parts = Object.fromEntries(londonParts.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}`;
+  const instant = new Date(iso);
+  const local = new Date(instant.getTime() + londonOffsetMinutes(instant) * 60_000);
+  return `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** `YYYY-MM-DD` of an ISO instant, in London time. */
+export function londonDateOf(iso: string): string {
+  const instant = new Date(iso);
+  const local = new Date(instant.getTime() + londonOffsetMinutes(instant) * 60_000);
+  return `${local.getUTCFullYear()}-${String(local.getUTCMonth() + 1).padStart(2, '0')}-${String(local.getUTCDate()).padStart(2, '0')}`;
 }
 
 /** UK extent (Great Britain, Northern Ireland, islands), WGS84. */

@@ -38,6 +38,7 @@ import {
   STORE_REJECTS,
   STORE_SHARED_ID_NOTES,
 } from './merge-sql';
+import { feedAdapterFor } from './layout-store';
 import { getAdapter } from './registry';
 import { IngestInterrupted, InputRefused, prepareInput, type PartialInput, type PreparedFile } from './spool';
 
@@ -73,6 +74,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Today's date in London, YYYY-MM-DD (tests pin it; default: now). */
   today?: string;
+  /** A layout id to read the file with, instead of letting the header choose (csp-hub layouts list). */
+  layout?: string;
   onProgress?: (progress: IngestProgress) => void;
   /**
    * Runs inside the transaction that records the outcome (accepted, refused,
@@ -100,6 +103,8 @@ export interface IngestResult {
   container: 'gzip' | 'zip' | null;
   format: string | null;
   encoding: string | null;
+  /** The layout that read the file, when it was a CSV and one was chosen. */
+  layout: { id: string; version: number } | null;
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -175,6 +180,8 @@ interface Meta {
   format: string | null;
   encoding: string | null;
   header: SubmissionHeader | null;
+  /** The layout (built-in or registered, and its version) that read the file. */
+  layout: { id: string; version: number } | null;
 }
 
 /** What is known of the file when an outcome is recorded. */
@@ -243,6 +250,7 @@ function baseResult(options: IngestOptions, file: FileFacts, meta: Meta, started
     container: file.container,
     format: meta.format,
     encoding: meta.encoding,
+    layout: meta.layout,
     rowsRead: 0,
     rowsAccepted: 0,
     rowsRejected: 0,
@@ -275,7 +283,7 @@ function baseResult(options: IngestOptions, file: FileFacts, meta: Meta, started
 export async function ingestFile(pool: pg.Pool, options: IngestOptions): Promise<IngestResult> {
   const log = (options.logger ?? silentLogger).child({ feed: options.feed, agencyId: options.agencyId });
   const started = new Date();
-  const meta: Meta = { format: null, encoding: null, header: null };
+  const meta: Meta = { format: null, encoding: null, header: null, layout: null };
   if (!options.path === !options.source) throw new HubError('other', 'INGEST_INPUT', 'ingestFile needs exactly one of path and source');
   let prepared: PreparedFile;
   try {
@@ -333,7 +341,7 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
   try {
     if (!isFeedId(options.feed)) getAdapter(options.feed); // throws UNKNOWN_FEED naming the feeds
     const feed = options.feed as FeedId;
-    const adapter = getAdapter(feed);
+    const adapter = await feedAdapterFor(client, feed, options.layout);
     const agency = await agencyFacts(client, options.agencyId);
     if (FEEDS[feed].agencyType !== agency.type) {
       throw HubError.invalidInput('FEED_NOT_FOR_AGENCY', `The ${feed} feed is for ${FEEDS[feed].agencyType} agencies; this agency is ${agency.type}.`);
@@ -367,6 +375,7 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
       onEncoding: (e) => (meta.encoding = e),
       onFormat: (f) => (meta.format = f),
       onHeader: (h) => (meta.header = h),
+      onLayout: (id, version) => (meta.layout = { id, version }),
     });
     let rows = 0;
     let lastShown = 0;
@@ -425,11 +434,11 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
     const months = (await client.query<{ months: string[] }>(STAGED_MONTHS)).rows[0]!.months;
     const submission = await client.query<{ id: string }>(
       `insert into submission (agency_id, feed, format, file_name, checksum, bytes, container, encoding, status, submitted_by_id,
-         submitted_via, submitted_by_label, header, started_at, finished_at, as_of, as_of_source, periods)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', $9, $10, $11, $12, $13, now(), $14, $15, $16::date[]) returning id`,
+         submitted_via, submitted_by_label, header, started_at, finished_at, as_of, as_of_source, periods, layout, layout_version)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', $9, $10, $11, $12, $13, now(), $14, $15, $16::date[], $17, $18) returning id`,
       [options.agencyId, feed, meta.format ?? 'csv', options.fileName, file.checksum, file.receivedBytes, file.container, meta.encoding,
         options.submitter.userId, options.submitter.via, options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started,
-        asOf, asOfSource, months],
+        asOf, asOfSource, months, meta.layout?.id ?? null, meta.layout?.version ?? null],
     );
     const submissionId = Number(submission.rows[0]!.id);
 
@@ -549,11 +558,11 @@ async function refuseAllRejected(
   const message = `Every row of the file was rejected (${rejects.toLocaleString('en-GB')} rows): nothing was stored. The rejects say why, row by row.`;
   const row = await client.query<{ id: string }>(
     `insert into submission (agency_id, feed, format, file_name, checksum, bytes, container, encoding, status, error_code, error_message,
-       rows_read, rows_rejected, submitted_by_id, submitted_via, submitted_by_label, header, started_at, finished_at, duration_ms)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, 'refused', 'ALL_ROWS_REJECTED', $9, $10, $10, $11, $12, $13, $14, $15, $16, $17) returning id`,
+       rows_read, rows_rejected, submitted_by_id, submitted_via, submitted_by_label, header, started_at, finished_at, duration_ms, layout, layout_version)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, 'refused', 'ALL_ROWS_REJECTED', $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id`,
     [options.agencyId, options.feed, meta.format ?? 'csv', options.fileName, file.checksum, file.receivedBytes, file.container, meta.encoding, message,
       rejects, options.submitter.userId, options.submitter.via, options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started,
-      finished, finished.getTime() - started.getTime()],
+      finished, finished.getTime() - started.getTime(), meta.layout?.id ?? null, meta.layout?.version ?? null],
   );
   const submissionId = Number(row.rows[0]!.id);
   await client.query(STORE_REJECTS, [submissionId]);
@@ -612,11 +621,12 @@ async function recordOutcome(
     if (known.rowCount) {
       const row = await client.query<{ id: string }>(
         `insert into submission (agency_id, feed, format, file_name, checksum, bytes, container, encoding, status, error_code, error_message,
-           duplicate_of, submitted_by_id, submitted_via, submitted_by_label, header, started_at, finished_at, duration_ms)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id`,
+           duplicate_of, submitted_by_id, submitted_via, submitted_by_label, header, started_at, finished_at, duration_ms, layout, layout_version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) returning id`,
         [options.agencyId, result.feed, meta.format ?? 'unknown', options.fileName, file.checksum, file.receivedBytes, file.container, meta.encoding,
           outcome.status, outcome.errorCode, outcome.errorMessage, outcome.duplicateOf ?? null, options.submitter.userId, options.submitter.via,
-          options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started, finished, finished.getTime() - started.getTime()],
+          options.submitter.label, meta.header ? JSON.stringify(meta.header) : null, started, finished, finished.getTime() - started.getTime(),
+          meta.layout?.id ?? null, meta.layout?.version ?? null],
       );
       result.submissionId = Number(row.rows[0]!.id);
     }

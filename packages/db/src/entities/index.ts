@@ -4,12 +4,13 @@ import { IspAgreement } from './isp-agreement.entity';
 import { Area } from './area.entity';
 import { Incident } from './incident.entity';
 import { IngestReject } from './ingest-reject.entity';
+import { RegisteredLayout } from './layout.entity';
 import { Partnership } from './partnership.entity';
 import { RateLimitCounter } from './rate-limit-counter.entity';
 import { Submission } from './submission.entity';
 import { User } from './user.entity';
 
-export { Agency, Area, AuditEntry, Incident, IngestReject, IspAgreement, Partnership, RateLimitCounter, Submission, User };
+export { Agency, Area, AuditEntry, Incident, IngestReject, IspAgreement, Partnership, RateLimitCounter, RegisteredLayout, Submission, User };
 export { AGREEMENT_STATUSES } from './isp-agreement.entity';
 export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, PendingApproval, Signatory } from './isp-agreement.entity';
 export { AREA_KINDS } from './area.entity';
@@ -18,4 +19,4 @@ export { SUBMISSION_STATUSES } from './submission.entity';
 export type { SubmissionStatus } from './submission.entity';
 
 /** Every entity the ORM knows, in one list (the migration diff and the app use the same). */
-export const ENTITIES = [Partnership, Agency, User, Area, Submission, IngestReject, Incident, IspAgreement, AuditEntry, RateLimitCounter];
+export const ENTITIES = [Partnership, Agency, User, Area, Submission, IngestReject, Incident, IspAgreement, AuditEntry, RateLimitCounter, RegisteredLayout];

@@ -118,6 +118,13 @@ export class Submission {
   @Property({ type: 'string', columnType: 'text' })
   submittedByLabel!: string;
 
+  /** The layout that read the file (id and version), when it was a CSV; null for JSON/XML and files refused before a layout was chosen. */
+  @Property({ type: 'string', columnType: 'text', nullable: true })
+  layout: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  layoutVersion: number | null = null;
+
   /** File-level fields the feed carries (e.g. ISTV reporting period and site). */
   @Property({ type: 'json', nullable: true })
   header: Record<string, string> | null = null;

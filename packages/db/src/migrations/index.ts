@@ -4,6 +4,7 @@ import { Migration20261201041725_user_external_subject } from './Migration202612
 import { Migration20261201041616_incident_revisions } from './Migration20261201041616_incident_revisions';
 import { Migration20261201041732_approvals_data_owner_district_parents } from './Migration20261201041732_approvals_data_owner_district_parents';
 import { Migration20261201041958_rate_limit_counter } from './Migration20261201041958_rate_limit_counter';
+import { Migration20261201044723_layouts } from './Migration20261201044723_layouts';
 import { Migration20261201040824_agency_force_name } from './Migration20261201040824_agency_force_name';
 import { Migration20261123164203_lean_incident_indexes } from './Migration20261123164203_lean_incident_indexes';
 import { Migration20261123162004_area_method_comment } from './Migration20261123162004_area_method_comment';
@@ -25,5 +26,6 @@ export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261201041725_user_external_subject', class: Migration20261201041725_user_external_subject },
   { name: 'Migration20261201041732_approvals_data_owner_district_parents', class: Migration20261201041732_approvals_data_owner_district_parents },
   { name: 'Migration20261201041958_rate_limit_counter', class: Migration20261201041958_rate_limit_counter },
+  { name: 'Migration20261201044723_layouts', class: Migration20261201044723_layouts },
   { name: 'Migration20261201054854_relation_page_indexes', class: Migration20261201054854_relation_page_indexes },
 ];

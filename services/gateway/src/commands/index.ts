@@ -7,6 +7,7 @@ import { importGeographyCommand, migrateCommand, seedDemoCommand } from './db.co
 import { configCommand, feedsCommand, schemaCommand } from './info.commands';
 import { ingestCliCommand } from './ingest.command';
 import { partnershipCommand } from './partnership.command';
+import { layoutsCommand } from './layouts.command';
 import { serveCommand } from './serve.command';
 import { tokenCommand } from './token.command';
 import { userCommand } from './user.command';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   userCommand,
   agreementCommand,
   ingestCliCommand,
+  layoutsCommand,
   feedsCommand,
   auditCommand,
   tokenCommand,

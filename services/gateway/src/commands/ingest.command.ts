@@ -4,7 +4,7 @@ import path from 'node:path';
 import { User } from '@csp-hub/db';
 import { appendAuditIn } from '@csp-hub/authz';
 import { submissionAuditDetail } from '../submission-audit';
-import { ingestFile, type IngestResult } from '@csp-hub/ingest';
+import { findBuiltInLayout, ingestFile, type IngestResult } from '@csp-hub/ingest';
 import { HubError } from '@csp-hub/taxonomy';
 import type { Encoding } from '@csp-hub/adapter-kit';
 import type { Hub } from '../hub';
@@ -20,6 +20,7 @@ export interface IngestCommandOptions {
   encoding?: string;
   asEmail?: string;
   asOf?: string;
+  layout?: string;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream & { isTTY?: boolean };
   /** Stops the submission (the command wires SIGINT and SIGTERM here). */
@@ -79,6 +80,7 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     ...(o.encoding ? { encoding: o.encoding as Encoding } : {}),
     ...(o.asOf ? { asOf: o.asOf } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.layout ? { layout: o.layout } : {}),
     onProgress: (p) => show(p.bytes, p.rows),
     logger,
     beforeCommit: async (tx, outcome) => {
@@ -119,7 +121,9 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     `submission ${result.submissionId} accepted: ${n(result.rowsRead)} rows read, ` +
       `${n(result.rowsAccepted)} accepted (${n(result.rowsInserted)} new, ${n(result.rowsUpdated)} updated, ${n(unchanged)} unchanged` +
       `${result.rowsKeptNewer ? `, ${n(result.rowsKeptNewer)} kept because the stored values are newer` : ''}), ` +
-      `${n(result.rowsRejected)} rejected${result.rowsRetired ? `, ${n(result.rowsRetired)} no longer published (retired)` : ''}, in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+      `${n(result.rowsRejected)} rejected${result.rowsRetired ? `, ${n(result.rowsRetired)} no longer published (retired)` : ''}, in ${(result.durationMs / 1000).toFixed(1)} s` +
+      // Which layout file read it (a feed's code reader, e.g. data.police.uk, goes without saying).
+      `${result.layout && findBuiltInLayout(result.layout.id)?.kind !== 'code' ? ` (layout ${result.layout.id} version ${result.layout.version})` : ''}\n`,
   );
   if (result.revises.length) o.out.write(`revises submission${result.revises.length > 1 ? 's' : ''} ${result.revises.join(', ')} for ${result.periods.join(', ')}\n`);
   for (const q of result.quality) o.out.write(`note (${q.code}): ${q.message}\n`);
@@ -133,10 +137,10 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
 export const ingestCliCommand: CliCommand = {
   name: 'ingest',
   usage:
-    '  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--as <email>] [--as-of <date>] <file>\n' +
+    '  ingest --agency <code|type> --feed <feed> [--encoding utf-8|windows-1252|auto] [--layout <id>] [--as <email>] [--as-of <date>] <file>\n' +
     '                                      submit one file (.csv/.json/.xml, or .gz, or a .zip holding one); progress on\n' +
     '                                      stderr; exit 1 if refused or failed, 130/143 if stopped (rolled back)',
-  options: { agency: { type: 'string' }, feed: { type: 'string' }, encoding: { type: 'string' }, as: { type: 'string' }, 'as-of': { type: 'string' } },
+  options: { agency: { type: 'string' }, feed: { type: 'string' }, encoding: { type: 'string' }, layout: { type: 'string' }, as: { type: 'string' }, 'as-of': { type: 'string' } },
   async run({ values, positionals, config, logger }) {
     const file = positionals[0];
     const agency = stringOption(values, 'agency');
@@ -147,6 +151,7 @@ export const ingestCliCommand: CliCommand = {
     const encoding = stringOption(values, 'encoding');
     const asEmail = stringOption(values, 'as');
     const asOf = stringOption(values, 'as-of');
+    const layout = stringOption(values, 'layout');
     // Ctrl+C or SIGTERM: stop the submission; it rolls back and says so.
     const stop = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -164,6 +169,7 @@ export const ingestCliCommand: CliCommand = {
           ...(encoding ? { encoding } : {}),
           ...(asEmail ? { asEmail } : {}),
           ...(asOf ? { asOf } : {}),
+          ...(layout ? { layout } : {}),
           signal: stop.signal,
           out: process.stdout,
           err: process.stderr,

@@ -25,7 +25,7 @@ function httpStatusOf(result: IngestResult): number {
 }
 
 /**
- * POST /api/submissions?feed=police.street&fileName=...&encoding=...&asOf=...
+ * POST /api/submissions?feed=police.street&fileName=...&encoding=...&asOf=...&layout=...
  * Body: the file's bytes (not multipart; .gz or a .zip holding one file also
  * accepted). The file is received in full to the spool folder before any
  * database work, then ingested on the ingest pool; uploads in progress are
@@ -49,6 +49,7 @@ export function submissionsRouter(deps: AppDeps): Router {
       if (encoding !== undefined && !ENCODINGS.has(encoding)) throw HubError.invalidInput('UNKNOWN_ENCODING', 'encoding must be utf-8, windows-1252 or auto');
       const asOf = req.query.asOf === undefined ? undefined : String(req.query.asOf);
       const fileName = String(req.query.fileName ?? 'upload').slice(0, 255);
+      const layout = req.query.layout === undefined ? undefined : String(req.query.layout).slice(0, 100);
       const contentType = req.headers['content-type'] ?? '';
       if (contentType.startsWith('multipart/')) {
         throw HubError.invalidInput('MULTIPART_NOT_SUPPORTED', 'Send the file as the request body (e.g. curl --data-binary @file.csv), not as a form');
@@ -87,6 +88,7 @@ export function submissionsRouter(deps: AppDeps): Router {
         submitter: { userId: principal.userId, label: `user:${principal.userId}`, via: 'http' },
         ...(encoding ? { encoding: encoding as Encoding } : {}),
         ...(asOf !== undefined ? { asOf } : {}),
+        ...(layout ? { layout } : {}),
         logger: req.log,
         beforeCommit: async (tx, outcome) => {
           await appendAuditIn(
