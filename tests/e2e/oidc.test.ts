@@ -170,7 +170,7 @@ describe('sign-in through an OpenID Connect provider', () => {
       }
       const rest = await fetch(`${hub.base}/api/exports/incidents.csv`, { headers: { authorization: `Bearer ${token}` } });
       expect(rest.status).toBe(503);
-      expect(await rest.json()).toEqual({ error: { code: 'IDP_UNAVAILABLE', message: 'The identity provider cannot be reached to check the token; try again shortly' } });
+      expect(await rest.json()).toEqual({ error: { code: 'IDP_UNAVAILABLE', message: 'The identity provider cannot be reached to check the token; try again shortly', requestId: rest.headers.get('x-request-id') } });
     } finally {
       idp.failWith = null;
     }

@@ -220,10 +220,15 @@ async function lockFeed(client: pg.PoolClient, agencyId: number, feed: string): 
   await client.query(`select pg_advisory_xact_lock(hashtextextended('csp-hub ingest ' || $1::text || ' ' || $2::text, 0))`, [agencyId, feed]);
 }
 
-async function acceptedDuplicate(client: pg.PoolClient, agencyId: number, feed: string, checksum: string): Promise<number | null> {
+/**
+ * An accepted submission of the same content, or none. A submitter who names a layout may have the
+ * same file read again with another layout (to correct a reading); the same layout again is a duplicate.
+ */
+async function acceptedDuplicate(client: pg.PoolClient, agencyId: number, feed: string, checksum: string, layout: string | undefined): Promise<number | null> {
   const found = await client.query<{ id: string }>(
-    `select id from submission where agency_id = $1 and feed = $2 and checksum = $3 and status = 'accepted' order by id limit 1`,
-    [agencyId, feed, checksum],
+    `select id from submission where agency_id = $1 and feed = $2 and checksum = $3 and status = 'accepted'
+       and ($4::text is null or coalesce(layout, '') = $4::text) order by id limit 1`,
+    [agencyId, feed, checksum, layout ?? null],
   );
   return found.rowCount ? Number(found.rows[0]!.id) : null;
 }
@@ -354,7 +359,7 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
     // Each statement here runs once per file: compiling it with JIT costs seconds and saves nothing.
     await client.query('set local jit = off');
     await lockFeed(client, options.agencyId, feed);
-    const duplicateOf = await acceptedDuplicate(client, options.agencyId, feed, file.checksum);
+    const duplicateOf = await acceptedDuplicate(client, options.agencyId, feed, file.checksum, options.layout);
     if (duplicateOf !== null) {
       await client.query('rollback');
       inTransaction = false;

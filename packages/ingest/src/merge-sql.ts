@@ -232,19 +232,21 @@ const PLACED = `
 
 /**
  * Rows of this file that differ from what is stored but stay as stored,
- * because the stored row's as-of is as new or newer. Counted before the merge.
+ * because the stored row's as-of is newer. Counted before the merge.
  * $1 agency, $2 feed, $3 the submission's as-of.
  */
 export const COUNT_KEPT_NEWER = `
   select count(*)::int as n from ingest_staging s
   join incident i on i.agency_id = $1 and i.feed = $2 and i.natural_key = s.natural_key
-  where s.kind = 'i' and i.as_of >= coalesce(s.as_of, $3::timestamptz)
+  where s.kind = 'i' and i.as_of > coalesce(s.as_of, $3::timestamptz)
     and (i.content_hash is distinct from s.content_hash or i.retired_at is not null)`;
 
 /**
  * New rows are inserted; a stored row changes (or comes back, when a snapshot
- * had retired it) only when this file's as-of for it is later than the stored
- * one's and what the source says differs. $4 the submission's as-of.
+ * had retired it) only when this file's as-of for it is not older than the
+ * stored one's and what the source says differs. Ties go to the later
+ * submission: the same extract read again (e.g. with a corrected layout).
+ * $4 the submission's as-of.
  */
 export const MERGE_INCIDENTS = `
   with ${PLACED},
@@ -291,7 +293,7 @@ export const MERGE_INCIDENTS = `
       retired_at = null,
       retired_by_submission_id = null,
       updated_at = now()
-    where excluded.as_of > i.as_of and (i.content_hash is distinct from excluded.content_hash or i.retired_at is not null)
+    where excluded.as_of >= i.as_of and (i.content_hash is distinct from excluded.content_hash or i.retired_at is not null)
     returning (xmax = 0) as inserted
   )
   select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from merged`;
@@ -299,7 +301,7 @@ export const MERGE_INCIDENTS = `
 /**
  * A snapshot feed's file is the whole truth for its months: stored rows of
  * those months it no longer has are retired (kept, excluded from reads), unless
- * they are as new as this file or newer. Two steps: find them with a hash
+ * they are newer than this file. Two steps: find them with a hash
  * anti-join (the caller turns nested loops off for it: a fresh temporary table
  * has no useful statistics and a nested loop over it is quadratic), then
  * retire them by id. $1 agency, $2 feed, $3 the submission's as-of.
@@ -307,7 +309,7 @@ export const MERGE_INCIDENTS = `
 export const FIND_UNPUBLISHED = `
   create temp table ingest_unpublished on commit drop as
   select i.id from incident i
-  where i.agency_id = $1 and i.feed = $2 and i.retired_at is null and i.as_of < $3::timestamptz
+  where i.agency_id = $1 and i.feed = $2 and i.retired_at is null and i.as_of <= $3::timestamptz
     and i.occurred_month in (select distinct occurred_month from ingest_staging where kind = 'i')
     and not exists (select 1 from ingest_staging s where s.kind = 'i' and s.natural_key = i.natural_key)`;
 

@@ -16,7 +16,7 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 @Index({
   name: 'submission_accepted_checksum_uniq',
   expression:
-    'create unique index "submission_accepted_checksum_uniq" on "submission" ("agency_id", "feed", "checksum") where status = \'accepted\'',
+    'create unique index "submission_accepted_checksum_uniq" on "submission" ("agency_id", "feed", "checksum", coalesce("layout", \'\')) where status = \'accepted\'',
 })
 @Check({ name: 'submission_rows_add_up', expression: 'rows_read = rows_accepted + rows_rejected' })
 export class Submission {

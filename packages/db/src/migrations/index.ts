@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261201064000_duplicate_per_layout } from './Migration20261201064000_duplicate_per_layout';
 import { Migration20261201054854_relation_page_indexes } from './Migration20261201054854_relation_page_indexes';
 import { Migration20261201041725_user_external_subject } from './Migration20261201041725_user_external_subject';
 import { Migration20261201041616_incident_revisions } from './Migration20261201041616_incident_revisions';
@@ -28,4 +29,5 @@ export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261201041958_rate_limit_counter', class: Migration20261201041958_rate_limit_counter },
   { name: 'Migration20261201044723_layouts', class: Migration20261201044723_layouts },
   { name: 'Migration20261201054854_relation_page_indexes', class: Migration20261201054854_relation_page_indexes },
+  { name: 'Migration20261201064000_duplicate_per_layout', class: Migration20261201064000_duplicate_per_layout },
 ];
