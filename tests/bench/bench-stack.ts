@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { DEFAULT_CELL_KEY, loadPrincipal } from '@csp-hub/authz';
 import { allowAllAccessContext } from '@csp-hub/authz/testing';
-import { createOrm, demoEmail, User, type MikroORM } from '@csp-hub/db';
+import { createOrm, createReadPool, demoEmail, User, type MikroORM } from '@csp-hub/db';
 import { createHubApp, createLogger, signToken, type AppDeps, type HubApp, type SigningKeys } from '@csp-hub/gateway';
 import { runHttpLoad, type LoadResult, type LoadSpec } from './http-load';
 import { startPeer, type Peer } from './peer';
@@ -96,7 +96,8 @@ async function listen(app: HubApp): Promise<string> {
 export async function startBenchStack(url: string): Promise<BenchStack> {
   const keys = benchKeys();
   const orm: MikroORM = await createOrm({ url, poolMax: 2 });
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  // The hub's read pool, configured as production configures it.
+  const pool = createReadPool(url, { max: POOL_SIZE });
   const stops: (() => Promise<void>)[] = [async () => orm.close(), async () => pool.end()];
   const settlers: pg.Pool[] = [pool];
   const stop = async (): Promise<void> => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
-import { createOrm, User, type MikroORM } from '@csp-hub/db';
+import { createOrm, createReadPool, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HttpOptions, type HubApp, type Logger, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
 
@@ -70,7 +70,7 @@ export function testKeys(): SigningKeys {
 export async function startTestHub(label: string, options: TestHubOptions = {}): Promise<TestHub> {
   const db = await createTestDatabase(label);
   const orm = await createOrm({ url: db.url, poolMax: 5 });
-  const pool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 5 }));
+  const pool = quietOnDrop(createReadPool(db.url, { max: 5 }));
   const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 3 }));
   // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
   const logger = options.logger ?? createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');

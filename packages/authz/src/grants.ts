@@ -4,8 +4,10 @@ import type { Grant } from './ability';
 import type { Principal } from './principal';
 
 /** Today's date in London, YYYY-MM-DD: agreements run by calendar day. */
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function londonToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return LONDON_DATE.format(now);
 }
 
 /**

@@ -38,6 +38,12 @@ export interface PageRequest {
   filter?: IncidentFilter;
   first?: number;
   after?: string | null;
+  /**
+   * The fields the caller will use (default: all). Others are not read from the
+   * database and come back null; `hiddenFields` still names what the reader may
+   * not see, whatever was asked for.
+   */
+  fields?: readonly IncidentField[];
 }
 
 export interface IncidentPage {
@@ -53,14 +59,25 @@ function bad(reason: string, message: string): HubError {
   return HubError.invalidInput(reason, message);
 }
 
-/** A branch's rows with every field masked for listing, plus the order keys and the scope. */
-function maskedSelect(branch: Branch, params: SqlParams): string {
+/** How a listed field leaves SQL: dates as text, so no Date is built and taken apart again per row. */
+const OUTPUT_SQL: Partial<Record<IncidentField, (col: string) => string>> = {
+  occurredMonth: (col) => `to_char(${col}, 'YYYY-MM')`,
+  occurredAt: (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+};
+
+/**
+ * A branch's rows with every field masked for listing (null where the reader
+ * may not see it, decided in SQL), plus the order keys, the scope and the
+ * record tier the plan's field rules were applied to.
+ */
+function maskedSelect(branch: Branch, params: SqlParams, fields: readonly IncidentField[] = ALL_INCIDENT_FIELDS): string {
   const cache = new Map<string, string>();
-  const columns = ALL_INCIDENT_FIELDS.map((f) => {
+  const columns = fields.map((f) => {
     const m = maskedField(branch, f, 'list', params, cache);
-    return `${m.value} as "${f}", ${m.visible} as "${f}__v"`;
+    const out = OUTPUT_SQL[f];
+    return `${out ? out(m.value) : m.value} as "${f}"`;
   });
-  return `i.occurred_month as __month, i.id as __id, ${branch.scope.index} as __scope, ${columns.join(', ')}`;
+  return `i.occurred_month as __month, i.id as __id, i.agency_id as __agency, ${branch.scope.index} as __scope, i.tier as __tier${columns.length ? ', ' : ''}${columns.join(', ')}`;
 }
 
 type RawRow = Record<string, unknown>;
@@ -70,32 +87,48 @@ function statementName(kind: string, sql: string): string {
   return `csp-hub-${kind}-${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
 }
 
-function toView(raw: RawRow): IncidentView {
+/** The fields a row shows: those the plan's rules give its scope and record tier (the SQL masks the same way). */
+function shownFields(ctx: AccessContext, raw: RawRow): ReadonlySet<IncidentField> {
+  const scope = accessPlan(ctx.ability, ctx.principal.ladCodes).scopes[Number(raw.__scope)];
+  const access = scope?.tiers[raw.__tier as DataTier];
+  return access?.list ? readFieldSets.get(access) ?? cacheFieldSet(access.readFields, access) : EMPTY;
+}
+
+const EMPTY: ReadonlySet<IncidentField> = new Set();
+const readFieldSets = new WeakMap<object, ReadonlySet<IncidentField>>();
+function cacheFieldSet(fields: IncidentField[], key: object): ReadonlySet<IncidentField> {
+  const set = new Set(fields);
+  readFieldSets.set(key, set);
+  return set;
+}
+
+function toView(ctx: AccessContext, raw: RawRow): IncidentView {
+  const shown = shownFields(ctx, raw);
   const hidden: IncidentField[] = [];
-  for (const f of ALL_INCIDENT_FIELDS) if (raw[`${f}__v`] !== true) hidden.push(f);
-  const month = raw.occurredMonth as Date | string | null;
-  const at = raw.occurredAt as Date | null;
+  for (const f of ALL_INCIDENT_FIELDS) if (!shown.has(f)) hidden.push(f);
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const get = (f: IncidentField): unknown => raw[f] ?? null;
   return {
-    id: Number(raw.id),
-    submissionId: raw.submissionId === null ? null : Number(raw.submissionId),
-    agencyId: Number(raw.agencyId),
-    feed: raw.feed as string,
-    sourceCategory: raw.sourceCategory as string | null,
-    category: raw.category as Priority | null,
-    occurredMonth: month === null ? null : (month instanceof Date ? month.toISOString() : month).slice(0, 7),
-    lsoaCode: raw.lsoaCode as string | null,
-    wardCode: raw.wardCode as string | null,
-    ladCode: raw.ladCode as string | null,
-    areaMethod: raw.areaMethod as string | null,
-    tier: raw.tier as DataTier | null,
-    sourceRef: raw.sourceRef as string | null,
-    occurredAt: at === null ? null : at.toISOString(),
-    locationText: raw.locationText as string | null,
-    latitude: raw.latitude as number | null,
-    longitude: raw.longitude as number | null,
-    outcome: raw.outcome as string | null,
-    attributes: raw.attributes as Record<string, unknown> | null,
-    restrictedText: raw.restrictedText as string | null,
+    id: Number(raw.__id),
+    submissionId: num(raw.submissionId ?? null),
+    agencyId: Number(raw.agencyId ?? raw.__agency),
+    feed: get('feed') as string,
+    sourceCategory: get('sourceCategory') as string | null,
+    category: get('category') as Priority | null,
+    occurredMonth: get('occurredMonth') as string | null,
+    lsoaCode: get('lsoaCode') as string | null,
+    wardCode: get('wardCode') as string | null,
+    ladCode: get('ladCode') as string | null,
+    areaMethod: get('areaMethod') as string | null,
+    tier: get('tier') as DataTier | null,
+    sourceRef: get('sourceRef') as string | null,
+    occurredAt: get('occurredAt') as string | null,
+    locationText: get('locationText') as string | null,
+    latitude: get('latitude') as number | null,
+    longitude: get('longitude') as number | null,
+    outcome: get('outcome') as string | null,
+    attributes: get('attributes') as Record<string, unknown> | null,
+    restrictedText: get('restrictedText') as string | null,
     hiddenFields: hidden,
   };
 }
@@ -122,19 +155,15 @@ function agreementsShown(ctx: AccessContext, rows: RawRow[]): number[] {
   const plan = accessPlan(ctx.ability, ctx.principal.ladCodes);
   const ids = new Set<number>();
   for (const r of rows) {
-    const scope = plan.scopes[Number(r.__scope)];
-    const access = scope?.tiers[r.tier as DataTier];
-    if (!access) continue;
-    for (const f of ALL_INCIDENT_FIELDS) {
-      if (r[`${f}__v`] !== true) continue;
-      for (const id of access.readBy[f] ?? []) ids.add(id);
-    }
+    const access = plan.scopes[Number(r.__scope)]?.tiers[r.__tier as DataTier];
+    if (!access?.list) continue;
+    for (const f of access.readFields) for (const id of access.readBy[f] ?? []) ids.add(id);
   }
   return [...ids].sort((a, b) => a - b);
 }
 
 async function auditRead(ctx: AccessContext, operation: string, filter: unknown, rows: RawRow[], objectId?: string): Promise<void> {
-  if (!rows.some((r) => SENSITIVE_TIERS.has(r.tier as string))) return;
+  if (!rows.some((r) => SENSITIVE_TIERS.has(r.__tier as string))) return;
   await audit(ctx, {
     operation,
     objectType: 'Incident',
@@ -149,7 +178,7 @@ async function auditRead(ctx: AccessContext, operation: string, filter: unknown,
  * One page of the relation in (month, id) descending order: each branch is
  * cut to the page size on its own index, then merged and cut again.
  */
-async function pageRows(ctx: AccessContext, filter: IncidentFilter, limit: number, after: string | null | undefined): Promise<RawRow[]> {
+async function pageRows(ctx: AccessContext, filter: IncidentFilter, limit: number, after: string | null | undefined, fields?: readonly IncidentField[]): Promise<RawRow[]> {
   const params = new SqlParams();
   const compiled = compileFilter(filter, params);
   let keyset = 'true';
@@ -160,7 +189,7 @@ async function pageRows(ctx: AccessContext, filter: IncidentFilter, limit: numbe
   const branches = branchesFor(ctx, compiled, params, 'list');
   if (branches.length === 0) return [];
   const parts = branches.map(
-    (b) => `(select ${maskedSelect(b, params)} from incident i where ${b.where} and ${keyset} order by i.occurred_month desc, i.id desc limit ${limit})`,
+    (b) => `(select ${maskedSelect(b, params, fields)} from incident i where ${b.where} and ${keyset} order by i.occurred_month desc, i.id desc limit ${limit})`,
   );
   const sql = parts.length === 1 ? parts[0]! : `select * from (${parts.join(' union all ')}) p order by __month desc, __id desc limit ${limit}`;
   return (await ctx.db.query<RawRow>({ name: statementName('incidents', sql), text: sql, values: params.values })).rows;
@@ -170,10 +199,11 @@ async function pageRows(ctx: AccessContext, filter: IncidentFilter, limit: numbe
 export async function listIncidents(ctx: AccessContext, request: PageRequest = {}): Promise<IncidentPage> {
   const first = request.first ?? 50;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw bad('PAGE_SIZE', `first must be 1 to ${MAX_PAGE}`);
-  const result = await pageRows(ctx, request.filter ?? {}, first + 1, request.after);
+  if (request.fields) for (const f of request.fields) if (!ALL_INCIDENT_FIELDS.includes(f)) throw new HubError('other', 'UNKNOWN_FIELD', `no incident field ${f}`);
+  const result = await pageRows(ctx, request.filter ?? {}, first + 1, request.after, request.fields);
   const rows = result.slice(0, first);
   await auditRead(ctx, 'list', request.filter ?? {}, rows);
-  const items = rows.map(toView);
+  const items = rows.map((r) => toView(ctx, r));
   const last = rows[rows.length - 1];
   return { items, hasNextPage: result.length > first, endCursor: last ? encodeCursor(monthText(last.__month), Number(last.__id)) : null };
 }
@@ -190,7 +220,7 @@ export async function getIncident(ctx: AccessContext, id: number): Promise<Incid
   const result = await ctx.db.query<RawRow>({ name: statementName('incident', sql), text: sql, values: params.values });
   if (result.rows.length === 0) throw HubError.notFound('Incident', String(id));
   await auditRead(ctx, 'read', { id }, result.rows, String(id));
-  return toView(result.rows[0]!);
+  return toView(ctx, result.rows[0]!);
 }
 
 /**
@@ -239,7 +269,7 @@ export async function* exportIncidents(ctx: AccessContext, filter: IncidentFilte
   for (;;) {
     const rows = await pageRows(ctx, filter, batchSize, after);
     if (rows.length === 0) return;
-    yield rows.map(toView);
+    yield rows.map((r) => toView(ctx, r));
     const last = rows[rows.length - 1]!;
     after = encodeCursor(monthText(last.__month), Number(last.__id));
     if (rows.length < batchSize) return;

@@ -1,4 +1,4 @@
-import { DATA_TIERS, FEEDS, FEED_IDS, HubError, isPriority, type DataTier } from '@csp-hub/taxonomy';
+import { DATA_TIERS, HubError, isPriority, type DataTier } from '@csp-hub/taxonomy';
 import type { AccessContext } from './access';
 import { INCIDENT_COLUMNS, type IncidentField } from './fields';
 import { accessPlan, type AccessPlan, type Scope } from './plan';
@@ -127,7 +127,8 @@ export function compileFilter(filter: IncidentFilter, params: SqlParams): Compil
 /** One UNION ALL branch: a scope narrowed to one feed and the record tiers a read may use. */
 export interface Branch {
   scope: Scope;
-  feed: string;
+  /** null: every feed. */
+  feed: string | null;
   tiers: DataTier[];
   /** The branch's rows: scope, tiers, not retired, the filter. */
   where: string;
@@ -166,14 +167,14 @@ export function branchesFor(ctx: AccessContext, filter: CompiledFilter, params: 
       return allowed && required.every((f) => visible.includes(f));
     });
     if (tiers.length === 0) continue;
-    // A scope over every feed becomes one branch per feed (of the agency's type, for the reader's
-    // own agency; every feed otherwise), so each branch walks an index in (month, id) order.
-    let feeds: string[] = scope.feed !== null ? [scope.feed]
-      : scope.agencyId === ctx.principal.agencyId ? FEED_IDS.filter((f) => FEEDS[f].agencyType === ctx.principal.agencyType)
-      : [...FEED_IDS];
-    if (filter.feeds) feeds = feeds.filter((f) => filter.feeds!.includes(f));
-    for (const feed of feeds) {
-      const parts = [`i.agency_id = ${params.add(scope.agencyId)}`, `i.feed = ${params.add(feed)}`];
+    // Each branch walks one index in (month, id) order: (agency, month, id) for a scope over every feed
+    // or every district, (agency, feed, district, month, id) for a district's records of one feed.
+    if (scope.feed !== null && filter.feeds && !filter.feeds.includes(scope.feed)) continue;
+    const feed = scope.feed;
+    {
+      const parts = [`i.agency_id = ${params.add(scope.agencyId)}`];
+      if (feed !== null) parts.push(`i.feed = ${params.add(feed)}`);
+      else if (filter.feeds) parts.push(`i.feed = any(${params.add(filter.feeds)}::text[])`);
       if (scope.lad.kind === 'code') parts.push(`i.lad_code = ${params.add(scope.lad.code)}`);
       else if (scope.lad.kind === 'none') parts.push('i.lad_code is null');
       else if (filter.ladCodes) parts.push(`i.lad_code = any(${params.add(filter.ladCodes)}::text[])`);

@@ -17,3 +17,5 @@ export type { DemoSeedResult } from './seed/demo';
 export { DEMO_AGENCIES, DEMO_APPROVERS, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
 export type { DemoAgency, DemoPartnership } from './seed/demo-data';
 export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+export { createReadPool } from './pools';
+export type { ReadPoolOptions } from './pools';

@@ -138,8 +138,10 @@ const EMPTY_JSON = '{}';
 const ANALYZE_AFTER_ROWS = 50_000;
 
 /** Today's date in London, YYYY-MM-DD. */
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 function londonToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return LONDON_DATE.format(now);
 }
 
 function monthStart(month: string): string {

@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
@@ -265,7 +265,8 @@ export async function createHubApp(given: AppDeps): Promise<HubApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // the CLI owns shutdown order (HTTP, ORM, database)
     formatError: createFormatError(),
-    plugins: [...armor.plugins, hubResponsePlugin(metrics, outage), ApolloServerPluginLandingPageDisabled()],
+    // No cache hints are used: the cache-control plugin would only wrap every field resolver (1,000+ per page).
+    plugins: [...armor.plugins, hubResponsePlugin(metrics, outage), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pg from 'pg';
-import { createOrm, openDatabase, runMigrations, type DatabaseHandle, type MikroORM } from '@csp-hub/db';
+import { createOrm, createReadPool, openDatabase, runMigrations, type DatabaseHandle, type MikroORM } from '@csp-hub/db';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
@@ -38,12 +38,7 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
     throw error;
   }
   // A saturated pool or an unreachable server fails a request after DATABASE_ACQUIRE_TIMEOUT_MS (503), never hangs it.
-  const pool = new pg.Pool({
-    connectionString: db.url,
-    max: config.DATABASE_POOL_MAX,
-    connectionTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
-    application_name: 'csp-hub',
-  });
+  const pool = createReadPool(db.url, { max: config.DATABASE_POOL_MAX, acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS });
   // Ingest transactions get a pool of their own, so long loads never starve reads.
   const ingestPool = new pg.Pool({ connectionString: db.url, max: config.INGEST_POOL_MAX, application_name: 'csp-hub ingest' });
   let closed = false;

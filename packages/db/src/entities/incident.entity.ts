@@ -12,9 +12,9 @@ import { Submission } from './submission.entity';
 @Index({ name: 'incident_submission_idx', properties: ['submission'] })
 // The authorized relation's branches (packages/authz relation.ts, ADR 0015): each walks one of these in (month, id) order.
 @Index({
-  name: 'incident_page_feed_idx',
+  name: 'incident_page_agency_idx',
   expression:
-    'create index "incident_page_feed_idx" on "incident" ("agency_id", "feed", "occurred_month", "id") where retired_at is null',
+    'create index "incident_page_agency_idx" on "incident" ("agency_id", "occurred_month", "id") where retired_at is null',
 })
 @Index({
   name: 'incident_page_lad_idx',

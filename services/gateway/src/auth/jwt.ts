@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { HubError } from '@csp-hub/taxonomy';
 import { durationSeconds, formatDuration } from '../duration';
@@ -43,6 +44,23 @@ export function tokenLifetimeSeconds(ttl: string, maxTtlSeconds: number): number
   return seconds;
 }
 
+/**
+ * Parsed verification keys, by PEM text: parsing a PEM on every request costs
+ * more than checking the signature. HS256 secrets stay strings.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+
+function verificationKey(keys: SigningKeys, pem: string): string | KeyObject {
+  if (keys.algorithm === 'HS256') return pem;
+  let key = parsedKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (parsedKeys.size > 64) parsedKeys.clear();
+    parsedKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** The verification key a token's header names (kid), or an UNAUTHENTICATED error saying why there is none. */
 function keyFor(keys: SigningKeys, kid: unknown): string {
   if (keys.verifying.size === 0) {
@@ -79,7 +97,7 @@ export function verifyToken(keys: SigningKeys, token: string): TokenClaims {
   const key = keyFor(keys, decoded.header.kid);
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, key, {
+    payload = jwt.verify(token, verificationKey(keys, key), {
       algorithms: [keys.algorithm],
       issuer: keys.issuer,
       audience: keys.audience,

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { countIncidents, countIncidentsBy, getIncident, getSubmission, listIncidents, type GroupByField } from '@csp-hub/authz';
 import { HubError, isHubError } from '@csp-hub/taxonomy';
 import type { GraphQLContext } from '../context';
@@ -12,6 +13,7 @@ import {
   ProviderCountsObject,
 } from '../types/incident.type';
 import { SubmissionObject } from '../types/submission.type';
+import { requestedIncidentFields } from '../selection';
 
 function parseId(id: string, what: string): number {
   if (!/^\d{1,15}$/.test(id)) throw HubError.notFound(what, id);
@@ -27,8 +29,10 @@ export class IncidentResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<IncidentConnectionObject> {
-    const page = await listIncidents(ctx.access, { filter: { ...(filter ?? {}) }, first, after });
+    // Only the fields the query asks for are read (masks and hiddenFields are the same either way).
+    const page = await listIncidents(ctx.access, { filter: { ...(filter ?? {}) }, first, after, fields: requestedIncidentFields(info, ['nodes']) });
     return Object.assign(new IncidentConnectionObject(), {
       nodes: page.items.map(IncidentObject.from),
       pageInfo: Object.assign(new PageInfoObject(), { hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
