@@ -145,11 +145,22 @@ export interface AuditVerification {
   firstBroken?: { id: number; problem: string };
 }
 
+/** What a signed checkpoint (audit-checkpoint.ts) says the chain held. */
+export interface CheckpointClaim {
+  entries: number;
+  headId: number;
+  headHash: string;
+  at: string;
+}
+
 /**
  * Recomputes the whole chain in id order. An edited entry fails its own hash;
- * a deleted entry breaks the next entry's link (prev_hash) or leaves a gap in ids.
+ * a deleted entry breaks the next entry's link (prev_hash). With a checkpoint
+ * (already checked for its signature), the chain must also hold, at the
+ * checkpoint's head, exactly that many entries ending in that hash: so cutting
+ * off the tail, or rewriting the chain and recomputing every hash, shows.
  */
-export async function verifyAudit(pool: pg.Pool, onProgress?: (checked: number) => void): Promise<AuditVerification> {
+export async function verifyAudit(pool: pg.Pool, onProgress?: (checked: number) => void, checkpoint?: CheckpointClaim): Promise<AuditVerification> {
   const client = await pool.connect();
   try {
     await client.query('begin isolation level repeatable read read only');
@@ -182,8 +193,31 @@ export async function verifyAudit(pool: pg.Pool, onProgress?: (checked: number) 
         prevHash = r.hash;
         prevId = id;
         checked += 1;
+        if (checkpoint && id === checkpoint.headId) {
+          if (r.hash !== checkpoint.headHash || checked !== checkpoint.entries) {
+            return {
+              ok: false,
+              entries: checked,
+              firstBroken: {
+                id,
+                problem: `the checkpoint of ${checkpoint.at} recorded ${checkpoint.entries} entries ending here with hash ${checkpoint.headHash.slice(0, 12)}…; ` +
+                  `the log has ${checked} ending with ${r.hash.slice(0, 12)}… (rewritten before the checkpoint?)`,
+              },
+            };
+          }
+        }
       }
       onProgress?.(checked);
+    }
+    if (checkpoint && checkpoint.entries > 0 && (prevId < checkpoint.headId || checked < checkpoint.entries)) {
+      return {
+        ok: false,
+        entries: checked,
+        firstBroken: {
+          id: prevId + 1,
+          problem: `the log ends at entry ${prevId} after ${checked} entries, but the checkpoint of ${checkpoint.at} recorded ${checkpoint.entries} entries up to entry ${checkpoint.headId}: its tail was removed`,
+        },
+      };
     }
     return { ok: true, entries: checked };
   } finally {

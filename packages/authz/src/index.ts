@@ -29,7 +29,9 @@ export type { AgencyInput, AgencyRegistration, AgencyView, PartnershipView } fro
 export { checkRoles, createUser, findUserIdByEmail, listUsers, setUserActive, setUserRoles } from './users';
 export type { NewUser, UserView } from './users';
 export { appendAudit, appendAuditIn, entryHash, GENESIS_HASH, verifyAudit } from './audit';
-export type { AuditRecord, AuditVerification, SqlExecutor } from './audit';
+export type { AuditRecord, AuditVerification, CheckpointClaim, SqlExecutor } from './audit';
+export { auditHead, keyIdOf, readCheckpoint, signCheckpoint } from './audit-checkpoint';
+export type { AuditCheckpoint, AuditHead } from './audit-checkpoint';
 export { explainAccess } from './explain';
 export type { AccessExplanation, AccessLine } from './explain';
 export { ALL_INCIDENT_FIELDS, BASE_FIELDS, DETAIL_FIELDS, RESTRICTED_FIELDS } from './fields';

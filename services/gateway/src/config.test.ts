@@ -5,6 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, configTableMarkdown, loadConfig, VARIABLES } from './config';
 
+/** Production also needs the audit checkpoint signing key (ADR 0017). */
+const CHECKPOINT = { AUDIT_CHECKPOINT_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-config-'));
 const privateKeyFile = path.join(dir, 'signing.pem');
 writeFileSync(privateKeyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -35,10 +38,11 @@ describe('config', () => {
 
   it('requires a long secret for HS256, and in production an identity provider or real keys', () => {
     expect(() => loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: HS256 needs a secret of at least 32/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...OIDC })).toThrow(/AUDIT_CHECKPOINT_KEY \/ AUDIT_CHECKPOINT_KEY_FILE: required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_ISSUER \/ JWT_PRIVATE_KEY .*production needs an identity provider or hub keys/);
     expect(loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: 'x'.repeat(32) }).JWT_ALGORITHM).toBe('HS256');
-    expect(loadConfig({ NODE_ENV: 'production', ...OIDC }).OIDC_ISSUER).toBe(OIDC.OIDC_ISSUER);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: privateKeyFile }).JWT_PRIVATE_KEY_FILE).toBe(privateKeyFile);
+    expect(loadConfig({ NODE_ENV: 'production', ...OIDC, ...CHECKPOINT }).OIDC_ISSUER).toBe(OIDC.OIDC_ISSUER);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: privateKeyFile, ...CHECKPOINT }).JWT_PRIVATE_KEY_FILE).toBe(privateKeyFile);
   });
 
   describe('identity settings', () => {
@@ -56,7 +60,7 @@ describe('config', () => {
       expect(() => loadConfig({ ...OIDC, OIDC_ALGORITHMS: 'RS256,HS256,none' })).toThrow(/OIDC_ALGORITHMS: .*\(not HS256, none\)/);
       expect(() => loadConfig({ ...OIDC, OIDC_USER_CLAIM: 'upn' })).toThrow(/OIDC_USER_CLAIM/);
       expect(() => loadConfig({ ...OIDC, OIDC_ISSUER: 'csp-hub' })).toThrow(/OIDC_ISSUER: must differ from JWT_ISSUER/);
-      expect(() => loadConfig({ ...OIDC, NODE_ENV: 'production', OIDC_JWKS_URL: 'http://idp.example.org/jwks' })).toThrow(/OIDC_JWKS_URL: must be https:\/\/ in production/);
+      expect(() => loadConfig({ ...OIDC, ...CHECKPOINT, NODE_ENV: 'production', OIDC_JWKS_URL: 'http://idp.example.org/jwks' })).toThrow(/OIDC_JWKS_URL: must be https:\/\/ in production/);
       expect(loadConfig({ ...OIDC, OIDC_JWKS_URL: 'http://127.0.0.1:9999/jwks' }).OIDC_JWKS_URL).toBe('http://127.0.0.1:9999/jwks');
     });
 

@@ -165,6 +165,11 @@ export const VARIABLES: Record<string, VariableDoc> = {
   RATE_LIMIT_PER_USER: { description: 'Requests one signed-in user may make per window to /graphql and /api (0: no limit)', sensitive: false, default: '600' },
   RATE_LIMIT_STORE: { description: 'Where rate-limit counters live: memory (one instance) or postgres (shared by several instances)', sensitive: false, default: 'memory' },
   METRICS_TOKEN: { description: 'Bearer token Prometheus sends to GET /metrics (at least 32 characters); /metrics is off when unset', sensitive: true, default: '(unset: off)' },
+  AUDIT_CHECKPOINT_KEY: { description: 'Ed25519 private key (PEM) that signs audit checkpoints; the database never holds it. Outside production one is generated under CSP_HUB_DATA_DIR', sensitive: true, default: '(dev: generated)' },
+  AUDIT_CHECKPOINT_KEY_FILE: { description: 'File holding AUDIT_CHECKPOINT_KEY', sensitive: false, default: '(unset)' },
+  AUDIT_CHECKPOINT_PUBLIC_KEY_FILE: { description: 'Ed25519 public key (PEM) to check checkpoints with where only verification runs (csp-hub audit verify --checkpoint)', sensitive: false, default: '(from the signing key)' },
+  AUDIT_CHECKPOINT_DIR: { description: 'Folder where signed audit checkpoints are written (copy them off the host: that is what makes them evidence)', sensitive: false, default: '<CSP_HUB_DATA_DIR>/audit-checkpoints' },
+  AUDIT_CHECKPOINT_MINUTES: { description: 'How often csp-hub serve signs and writes an audit checkpoint (0: only on demand, csp-hub audit head)', sensitive: false, default: '60' },
   SHUTDOWN_GRACE_SECONDS: { description: 'On SIGTERM/SIGINT, how long requests in flight may run before they are cut off and rolled back', sensitive: false, default: '10' },
 };
 
@@ -216,6 +221,11 @@ function spec(env: NodeJS.ProcessEnv) {
       RATE_LIMIT_PER_USER: wholeNumber(0, 10_000_000)({ default: 600, desc: VARIABLES.RATE_LIMIT_PER_USER!.description }),
       RATE_LIMIT_STORE: str({ choices: ['memory', 'postgres'], default: 'memory', desc: VARIABLES.RATE_LIMIT_STORE!.description }),
       METRICS_TOKEN: str({ default: '', desc: VARIABLES.METRICS_TOKEN!.description }),
+      AUDIT_CHECKPOINT_KEY: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_KEY!.description }),
+      AUDIT_CHECKPOINT_KEY_FILE: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_KEY_FILE!.description }),
+      AUDIT_CHECKPOINT_PUBLIC_KEY_FILE: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_PUBLIC_KEY_FILE!.description }),
+      AUDIT_CHECKPOINT_DIR: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_DIR!.description }),
+      AUDIT_CHECKPOINT_MINUTES: num({ default: 60, desc: VARIABLES.AUDIT_CHECKPOINT_MINUTES!.description }),
       SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 3600)({ default: 10, desc: VARIABLES.SHUTDOWN_GRACE_SECONDS!.description }),
     },
     {
@@ -256,6 +266,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['UPLOAD_MAX_CONCURRENT', 'UPLOAD_MAX_PER_USER', 'DB_POOL_MAX'] as const) {
     if (!Number.isInteger(cleaned[name]) || cleaned[name] < 1) problems.push(`  ${name}: a whole number of at least 1`);
   }
+  if (!Number.isInteger(cleaned.AUDIT_CHECKPOINT_MINUTES) || cleaned.AUDIT_CHECKPOINT_MINUTES < 0) {
+    problems.push('  AUDIT_CHECKPOINT_MINUTES: a whole number of minutes, 0 or more');
+  }
+  if (cleaned.AUDIT_CHECKPOINT_KEY && cleaned.AUDIT_CHECKPOINT_KEY_FILE) {
+    problems.push('  AUDIT_CHECKPOINT_KEY / AUDIT_CHECKPOINT_KEY_FILE: set one, not both');
+  }
+  if (cleaned.NODE_ENV === 'production' && !cleaned.AUDIT_CHECKPOINT_KEY && !cleaned.AUDIT_CHECKPOINT_KEY_FILE) {
+    problems.push('  AUDIT_CHECKPOINT_KEY / AUDIT_CHECKPOINT_KEY_FILE: required in production (dev keys are never generated there)');
+  }
   if (!Number.isInteger(cleaned.INGEST_POOL_MAX) || cleaned.INGEST_POOL_MAX < 2) {
     problems.push('  INGEST_POOL_MAX: a whole number of at least 2 (one connection runs a submission, one records a refusal)');
   }
@@ -266,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.assign(Object.create(null) as object, cleaned, {
     repoRoot,
     UPLOAD_SPOOL_DIR: cleaned.UPLOAD_SPOOL_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'spool'),
+    AUDIT_CHECKPOINT_DIR: cleaned.AUDIT_CHECKPOINT_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'audit-checkpoints'),
   }) as Config;
 }
 

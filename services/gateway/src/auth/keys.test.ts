@@ -8,6 +8,9 @@ import { ConfigError, loadConfig } from '../config';
 import { signToken, verifyToken } from './jwt';
 import { keysAreNamed, loadSigningKeys } from './keys';
 
+/** Production also needs the audit checkpoint signing key (ADR 0017). */
+const CHECKPOINT = { AUDIT_CHECKPOINT_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+
 const root = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-keys-'));
 let folders = 0;
 
@@ -63,7 +66,7 @@ describe('hub signing keys', () => {
   it('never generates keys in production: with an identity provider only, it verifies no hub token', () => {
     const dataDir = folder();
     const keys = loadSigningKeys(
-      loadConfig({ NODE_ENV: 'production', CSP_HUB_DATA_DIR: dataDir, OIDC_ISSUER: 'https://idp.example.org', OIDC_JWKS_URL: 'https://idp.example.org/keys', OIDC_AUDIENCE: 'hub' }),
+      loadConfig({ NODE_ENV: 'production', ...CHECKPOINT, CSP_HUB_DATA_DIR: dataDir, OIDC_ISSUER: 'https://idp.example.org', OIDC_JWKS_URL: 'https://idp.example.org/keys', OIDC_AUDIENCE: 'hub' }),
     );
     expect(keys.signing).toBeNull();
     expect(keys.verifying.size).toBe(0);

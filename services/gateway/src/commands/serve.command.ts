@@ -10,6 +10,7 @@ import { createMetrics } from '../metrics';
 import type { CliCommand } from './command';
 import { loadDemo } from './demo.command';
 import { issueToken } from './hub-session';
+import { loadCheckpointKey, startCheckpointSchedule } from '../audit-checkpoints';
 
 async function serve(config: Config, logger: Logger, demo: boolean): Promise<void> {
   // Loaded here, not at the top: every other command starts faster without the HTTP stack.
@@ -21,8 +22,11 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
     { hubKeys: keys.verifying.size, keyIds: keysAreNamed(keys) ? [...keys.verifying.keys()] : undefined, signingKeyId: keys.signing?.kid ?? undefined, oidcIssuer: oidcOptions?.issuer, oidcUserClaim: oidcOptions?.userClaim },
     'identity sources',
   );
+  const checkpointKey = loadCheckpointKey(config);
   const hub = await openHub(config, logger);
   let stopping = false;
+  // The audit chain's head, signed on a schedule with a key the database does not hold (ADR 0017).
+  const checkpoints = startCheckpointSchedule(hub.pool, checkpointKey, config.AUDIT_CHECKPOINT_DIR, config.AUDIT_CHECKPOINT_MINUTES, logger);
   const app = await createHubApp({
     orm: hub.orm,
     pool: hub.pool,
@@ -40,6 +44,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
     sdc: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD },
     metrics: createMetrics(),
     http: httpOptionsFromConfig(config),
+    readinessChecks: [checkpoints.readiness],
   });
   const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
   /**
@@ -69,6 +74,9 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       code = 1;
       logger.error({ err: error }, 'HTTP shutdown failed');
     }
+    checkpoints.stop();
+    // the last word before stopping: the head as it stands now
+    if (config.AUDIT_CHECKPOINT_MINUTES > 0) await checkpoints.runOnce();
     try {
       await hub.close();
     } catch (error) {
@@ -94,6 +102,8 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       );
       app.httpServer.listen(config.PORT, config.HOST, () => resolve());
     });
+    // a first checkpoint at start, so the head is published from the first minute
+    if (config.AUDIT_CHECKPOINT_MINUTES > 0) void checkpoints.runOnce();
   } catch (error) {
     await hub.close();
     throw error;
