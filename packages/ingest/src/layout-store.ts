@@ -151,3 +151,28 @@ export async function feedAdapterFor(db: Queryable, feed: FeedId, layoutId?: str
   }
   return adapterForFeed(feed, registered, layoutId, elsewhere);
 }
+
+/**
+ * Registers a layout in a transaction of its own on the pool; `beforeCommit`
+ * runs in that transaction (the caller's audit entry), so the layout and its
+ * audit entry are stored together or not at all.
+ */
+export async function registerLayoutAudited(
+  pool: import('pg').Pool,
+  input: RegisterLayoutInput,
+  beforeCommit: (tx: import('pg').PoolClient, result: RegisteredResult) => Promise<void>,
+): Promise<RegisteredResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await registerLayout(client, input);
+    await beforeCommit(client, result);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

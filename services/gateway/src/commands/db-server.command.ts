@@ -1,6 +1,5 @@
 import path from 'node:path';
-import pg from 'pg';
-import { databaseUnavailableReason, embeddedStatus, stopPostmaster, type EmbeddedStatus } from '@csp-hub/db';
+import { embeddedStatus, serverStatus, stopPostmaster, type EmbeddedStatus } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
 import type { Config } from '../config';
 import type { CliCommand } from './command';
@@ -30,19 +29,11 @@ export function describeEmbedded(status: EmbeddedStatus, configuredPort: number)
 }
 
 async function externalStatus(url: string): Promise<{ text: string; ok: boolean }> {
-  const parsed = new URL(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, query_timeout: 3000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const r = await client.query<{ v: string }>('show server_version');
-    return { text: `external PostgreSQL (DATABASE_URL) at ${parsed.host}: reachable, version ${r.rows[0]?.v ?? '?'}\n`, ok: true };
-  } catch (error) {
-    const reason = databaseUnavailableReason(error) ?? (error instanceof Error ? error.message.split('\n')[0] : String(error));
-    return { text: `external PostgreSQL (DATABASE_URL) at ${parsed.host}: NOT reachable (${reason})\n`, ok: false };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const host = new URL(url).host;
+  const status = await serverStatus(url);
+  return status.ok
+    ? { text: `external PostgreSQL (DATABASE_URL) at ${host}: reachable, version ${status.version}\n`, ok: true }
+    : { text: `external PostgreSQL (DATABASE_URL) at ${host}: NOT reachable (${status.reason})\n`, ok: false };
 }
 
 async function stop(config: Config, force: boolean): Promise<number> {

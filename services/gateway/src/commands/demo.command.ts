@@ -4,7 +4,7 @@ import { submissionAuditDetail } from '../submission-audit';
 import path from 'node:path';
 import { bytesOf, type ByteSource } from '@csp-hub/adapter-kit';
 import { DEMO_PARTNERSHIPS, seedDemo } from '@csp-hub/db';
-import { generateDemoFeeds, importGeography, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
+import { agencyIdsByCode, generateDemoFeeds, importGeographyIfMissing, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
 
@@ -38,9 +38,8 @@ export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, re
     logger.warn({ referenceDir }, 'reference data folder not found: demo has partnerships and users but no geography or incidents (set CSP_HUB_REFERENCE_DIR)');
     return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0, generatedFiles: 0 };
   }
-  const areas = await hub.pool.query(`select count(*)::int as n from area where kind = 'lsoa'`);
-  if (areas.rows[0].n === 0) await importGeography(hub.pool, referenceDir, logger);
-  const agencyIds = new Map((await hub.pool.query<{ id: number; code: string }>('select id, code from agency')).rows.map((r) => [r.code, r.id]));
+  await importGeographyIfMissing(hub.pool, referenceDir, logger);
+  const agencyIds = await agencyIdsByCode(hub.pool);
   // Seeded files go through the real pipeline, on the ingest pool, audited with their submission.
   const submit = async (agencyCode: string, feed: string, fileName: string, input: { path: string } | { source: ByteSource }): Promise<IngestResult> => {
     const agencyId = agencyIds.get(agencyCode)!;

@@ -4,14 +4,13 @@ import path from 'node:path';
 import { User } from '@csp-hub/db';
 import { appendAuditIn } from '@csp-hub/authz';
 import { submissionAuditDetail } from '../submission-audit';
-import { findBuiltInLayout, ingestFile, type IngestResult } from '@csp-hub/ingest';
+import { findBuiltInLayout, ingestFile, resolveFeedTarget, type IngestResult } from '@csp-hub/ingest';
 import { HubError } from '@csp-hub/taxonomy';
 import type { Encoding } from '@csp-hub/adapter-kit';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
 import { stringOption, type CliCommand } from './command';
 import { withHub } from './hub-session';
-import { resolveTarget } from './resolve-agency';
 
 export interface IngestCommandOptions {
   agency: string;
@@ -55,7 +54,7 @@ export async function ingestCommand(hub: Hub, logger: Logger, o: IngestCommandOp
     roles = user.roles;
     label = o.asEmail;
   }
-  const target = await resolveTarget(hub.pool, o.agency, o.feed, userAgencyId);
+  const target = await resolveFeedTarget(hub.pool, o.agency, o.feed, userAgencyId);
   if (userAgencyId !== undefined && userAgencyId !== target.agencyId) {
     throw HubError.forbidden('NOT_YOUR_AGENCY', `${o.asEmail} does not work for ${target.agencyCode} and cannot submit its data`);
   }

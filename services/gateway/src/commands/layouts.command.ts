@@ -9,7 +9,7 @@ import {
   findStoredLayout,
   LAYOUT_TRANSFORMS,
   listStoredLayouts,
-  registerLayout,
+  registerLayoutAudited,
   type RegisteredResult,
 } from '@csp-hub/ingest';
 import { candidatesAdapter, compileLayout, fileCandidate, layoutsDescription, parseLayout, suggestLayout, type KnownLayout } from '@csp-hub/layouts';
@@ -54,30 +54,24 @@ async function add(hub: Hub, file: string, email: string | undefined): Promise<n
   // Validate before anything else, so a bad file is reported whoever runs it.
   const feed = parseLayout(text, { fileName: path.basename(file), transforms: LAYOUT_TRANSFORMS }).feed;
   const who = await registrant(hub, email, feed);
-  const client = await hub.pool.connect();
-  let result: RegisteredResult;
-  try {
-    await client.query('begin');
-    result = await registerLayout(client, { text, fileName: path.basename(file), createdBy: { userId: who.userId, label: who.label } });
-    await appendAuditIn(client, {
-      userId: who.userId,
-      agencyId: who.agencyId,
-      partnershipId: who.partnershipId,
-      roles: who.roles,
-      operation: 'create',
-      objectType: 'Layout',
-      objectId: `${result.layout.id}@${result.layout.version}`,
-      detail: { via: 'cli', by: who.label, feed: result.layout.feed, version: result.layout.version, replacedVersion: result.replacedVersion },
-      rowCount: 1,
-      agreementIds: [],
-    });
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  const result: RegisteredResult = await registerLayoutAudited(
+    hub.pool,
+    { text, fileName: path.basename(file), createdBy: { userId: who.userId, label: who.label } },
+    async (tx, registered) => {
+      await appendAuditIn(tx, {
+        userId: who.userId,
+        agencyId: who.agencyId,
+        partnershipId: who.partnershipId,
+        roles: who.roles,
+        operation: 'create',
+        objectType: 'Layout',
+        objectId: `${registered.layout.id}@${registered.layout.version}`,
+        detail: { via: 'cli', by: who.label, feed: registered.layout.feed, version: registered.layout.version, replacedVersion: registered.replacedVersion },
+        rowCount: 1,
+        agreementIds: [],
+      });
+    },
+  );
   const { layout } = result;
   process.stdout.write(
     `layout ${layout.id} version ${layout.version} registered for ${layout.feed} (${layout.label})` +
