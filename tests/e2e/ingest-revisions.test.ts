@@ -5,9 +5,10 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import yazl from 'yazl';
 import { bytesOf } from '@csp-hub/adapter-kit';
-import { ingestFile, type IngestOptions, type IngestResult } from '@csp-hub/ingest';
+import { ingestFile, istvSubmissionCsv, type IngestOptions, type IngestResult } from '@csp-hub/ingest';
 import { startTestHub, type TestHub } from '../support/hub';
 import { COL, crimeId, sampleRows, sha256, streetCsv, streetFile, streetRows, tally, upload } from './ingest/support';
 
@@ -164,6 +165,33 @@ describe('ingest: every published row, revisions and as-of', () => {
     // An as-of in the future is refused.
     const future = await ingest(streetCsv(edited.slice(0, 2)), 'future.csv', { today: '2030-06-20', asOf: '2031-01-01T00:00:00Z' });
     expect(future).toMatchObject({ status: 'refused', errorCode: 'INVALID_AS_OF' });
+  });
+
+  it("rows without a source id keep their keys whatever the database session's time zone", async () => {
+    // ISTV rows have no id: their key hashes when, what and where. A server or
+    // pooler set to Europe/London must not re-key them (and so duplicate them).
+    const health = (await hub.db.pool.query(`select id from agency where code = 'llr-icb'`)).rows[0].id as number;
+    const period = { start: '2030-07-01', end: '2030-07-31', siteCode: 'RWEAA' };
+    const assault = (day: number, place: string) => ({
+      arrivalAt: `2030-07-${String(day).padStart(2, '0')}T23:50:00`, assaultAt: `2030-07-${String(day).padStart(2, '0')}T23:10:00`,
+      method: 'Body part', methodOther: '', locationType: 'Public place', locationDescription: place,
+    });
+    const first = [assault(3, 'Market Place'), assault(3, 'Market Place'), assault(12, 'Bus station')];
+    const london = new pg.Pool({ connectionString: hub.db.url, max: 1, options: '-c TimeZone=Europe/London' });
+    try {
+      const a = await ingestFile(london, { agencyId: health, feed: 'health.istv', submitter: SUBMITTER, fileName: 'istv-july.csv', source: bytesOf(istvSubmissionCsv(period, first)), today: '2030-08-10' });
+      expect(a).toMatchObject({ status: 'accepted', rowsInserted: 3 });
+    } finally {
+      await london.end();
+    }
+    // The same period re-sent with one assault more, through a UTC session.
+    const again = await ingestFile(hub.db.pool, {
+      agencyId: health, feed: 'health.istv', submitter: SUBMITTER, fileName: 'istv-july-v2.csv',
+      source: bytesOf(istvSubmissionCsv(period, [...first, assault(20, 'Park')])), today: '2030-08-10',
+    });
+    expect(again).toMatchObject({ status: 'accepted', rowsInserted: 1, rowsUpdated: 0 });
+    const stored = await hub.db.pool.query(`select count(*)::int as n from incident where agency_id = $1 and occurred_month = '2030-07-01'`, [health]);
+    expect(stored.rows[0].n).toBe(4);
   });
 
   it("a file of another force is refused whole, naming both forces; nothing is stored", async () => {

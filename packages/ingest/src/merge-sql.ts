@@ -102,15 +102,22 @@ export const FOREIGN_PUBLISHER = `
   order by row_number limit 1`;
 
 /** What the source said about a row, as one text: the content hash and the twin ordinal work on it. */
+/**
+ * The instant as text in UTC whatever the session's TimeZone, so a key never
+ * depends on the server's or a pooler's setting; the text is what a UTC
+ * session prints for `occurred_at::text`, which keys stored so far were made of.
+ */
+const OCCURRED_AT = `coalesce((occurred_at at time zone 'UTC')::text || '+00', '')`;
+
 const CONTENT = `format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s',
-  occurred_month, coalesce(occurred_at::text, ''), source_category, coalesce(category, ''),
+  occurred_month, ${OCCURRED_AT}, source_category, coalesce(category, ''),
   coalesce(round(latitude::numeric, 6)::text, ''), coalesce(round(longitude::numeric, 6)::text, ''),
   coalesce(location_text, ''), coalesce(lsoa_code, ''), coalesce(outcome, ''), coalesce(tier, ''),
   coalesce(attributes::text, ''), coalesce(restricted_text, ''))`;
 
 /** What identifies a row without a source id: when, what and where (ADR 0004); not its outcome. */
 const IDENTITY = `format('%s|%s|%s|%s|%s|%s|%s',
-  occurred_month, coalesce(occurred_at::text, ''), source_category,
+  occurred_month, ${OCCURRED_AT}, source_category,
   coalesce(round(latitude::numeric, 6)::text, ''), coalesce(round(longitude::numeric, 6)::text, ''),
   coalesce(location_text, ''), coalesce(restricted_text, ''))`;
 
