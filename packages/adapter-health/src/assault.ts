@@ -143,10 +143,29 @@ function formatLondon(ms: number): string {
   return new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'short', timeStyle: 'short' });
 }
 
+/** Free-text items: they stay with the health provider until reviewed (restricted text). */
+const FREE_TEXT: ReadonlySet<AssaultItem> = new Set(['methodOther', 'locationDescription']);
+
+/** How the "other" method description is labelled inside the restricted text. */
+export const METHOD_OTHER_LABEL = 'Assault method, other';
+
 /**
- * Validates one assault and normalises it. The location description is free
- * text that must stay with the health tier until reviewed: it goes only into
- * `restrictedText`, and never into a reject's value or message.
+ * The restricted text of an assault: the location description as it came (the
+ * first line, unlabelled, as stored since the first release), then the "other"
+ * method description on a labelled line of its own.
+ */
+export function restrictedTextOf(raw: RawAssault): string | null {
+  const location = cleanText(raw.locationDescription);
+  const methodOther = cleanText(raw.methodOther);
+  const lines = [location, methodOther === null ? null : `${METHOD_OTHER_LABEL}: ${methodOther}`].filter((l): l is string => l !== null);
+  return lines.length > 0 ? lines.join('\n') : null;
+}
+
+/**
+ * Validates one assault and normalises it. The location description and the
+ * "other" method description are free text that must stay with the health
+ * tier until reviewed: they go only into `restrictedText`, and never into the
+ * attributes, a reject's value or a message.
  */
 export function normaliseAssault(row: number, raw: RawAssault, header: Header, layout: Layout): AdapterItem {
   const name = (item: AssaultItem): string => ASSAULT_ITEMS[item][layout];
@@ -154,7 +173,7 @@ export function normaliseAssault(row: number, raw: RawAssault, header: Header, l
   for (const item of Object.keys(ASSAULT_ITEMS) as AssaultItem[]) {
     const value = raw[item];
     if (value !== undefined && value.length > MAX_ITEM_CHARS) {
-      const restricted = item === 'locationDescription';
+      const restricted = FREE_TEXT.has(item);
       return reject(
         row,
         name(item),
@@ -215,7 +234,6 @@ export function normaliseAssault(row: number, raw: RawAssault, header: Header, l
     );
   }
 
-  const methodOther = cleanText(raw.methodOther);
   const incident: NormalisedIncident = {
     kind: 'incident',
     rowNumber: row,
@@ -239,11 +257,10 @@ export function normaliseAssault(row: number, raw: RawAssault, header: Header, l
       arrivalAt,
       assaultMethod: method.value.label,
       assaultMethodCode: method.value.code,
-      ...(methodOther === null ? {} : { assaultMethodOtherDescription: methodOther }),
       assaultLocationType: locationType.value.label,
       assaultLocationTypeCode: locationType.value.code,
     },
-    restrictedText: cleanText(raw.locationDescription),
+    restrictedText: restrictedTextOf(raw),
   };
   return incident;
 }

@@ -208,17 +208,16 @@ describe('ISTV submissions, CSV and XML', () => {
         i.attributes.arrivalAt,
         i.attributes.assaultMethod,
         i.attributes.assaultMethodCode,
-        i.attributes.assaultMethodOtherDescription ?? null,
         i.attributes.assaultLocationType,
         i.attributes.assaultLocationTypeCode,
         i.restrictedText,
       ]),
     ).toEqual([
-      [1, '2024-03-02T23:15:00.000Z', '2024-03', '2024-03-02T23:55:00.000Z', 'Body part', '01', null, 'Licensed premises', '02', 'The Red Lion, 12 High Street'],
-      [2, '2024-03-31T13:20:00.000Z', '2024-03', '2024-03-31T14:05:00.000Z', 'Knife or sharp object', '03', null, 'Public place', '01', 'Alley behind Market Place'],
-      [3, '2024-02-29T23:30:00.000Z', '2024-02', '2024-03-01T00:40:00.000Z', 'Other', '98', 'Dog lead', 'Home', '03', null],
-      [4, '2024-02-29T23:50:00.000Z', '2024-02', '2024-03-01T00:20:00.000Z', 'Glass or bottle', '05', null, 'Public transport', '06', 'Café Nero, Station Road'],
-      [5, '2024-03-15T21:30:00.000Z', '2024-03', null, 'Firearm', '04', null, 'Public transport', '06', 'No. 7 bus & "night" <service>, upper deck'],
+      [1, '2024-03-02T23:15:00.000Z', '2024-03', '2024-03-02T23:55:00.000Z', 'Body part', '01', 'Licensed premises', '02', 'The Red Lion, 12 High Street'],
+      [2, '2024-03-31T13:20:00.000Z', '2024-03', '2024-03-31T14:05:00.000Z', 'Knife or sharp object', '03', 'Public place', '01', 'Alley behind Market Place'],
+      [3, '2024-02-29T23:30:00.000Z', '2024-02', '2024-03-01T00:40:00.000Z', 'Other', '98', 'Home', '03', 'Assault method, other: Dog lead'],
+      [4, '2024-02-29T23:50:00.000Z', '2024-02', '2024-03-01T00:20:00.000Z', 'Glass or bottle', '05', 'Public transport', '06', 'Café Nero, Station Road'],
+      [5, '2024-03-15T21:30:00.000Z', '2024-03', null, 'Firearm', '04', 'Public transport', '06', 'No. 7 bus & "night" <service>, upper deck'],
     ]);
     expect(countBy(incidents, (i) => i.occurredMonth)).toEqual({ '2024-02': 2, '2024-03': 3 });
     expect(incidents.every((i) => i.category === 'violence' && i.tier === 'pseudonymised' && i.sourceRef === null)).toBe(true);
@@ -249,20 +248,20 @@ describe('ISTV submissions, CSV and XML', () => {
     }
   });
 
-  it('keeps the location description only in restrictedText, nowhere else in the output', async () => {
-    const fragments = ['Red Lion', 'High Street', 'Market Place', 'Café Nero', 'Station Road', 'upper deck'];
+  it('keeps the location description and the "other" method description only in restrictedText, nowhere else in the output', async () => {
+    const fragments = ['Dog lead', 'Rolling pin', 'Red Lion', 'High Street', 'Market Place', 'Café Nero', 'Station Road', 'upper deck'];
     for (const format of ['csv', 'xml'] as const) {
       // Include a row the adapter rejects and a row openCsv rejects (wrong width), both with a description.
       let text = render(format, {
         ...SUBMISSION,
-        assaults: [...ASSAULTS, { ...ASSAULTS[0]!, method: 'Spoon', locationDescription: 'Red Lion car park' }],
+        assaults: [...ASSAULTS, { ...ASSAULTS[0]!, method: 'Spoon', methodOther: 'Rolling pin', locationDescription: 'Red Lion car park' }],
       });
       if (format === 'csv') text += `${csvRow(SUBMISSION, ASSAULTS[3]!)},"extra field"\r\n`;
       const { incidents, rejects, headers } = await read(bytesOf(text));
       expect(incidents.map((i) => i.restrictedText)).toEqual([
         'The Red Lion, 12 High Street',
         'Alley behind Market Place',
-        null,
+        'Assault method, other: Dog lead',
         'Café Nero, Station Road',
         'No. 7 bus & "night" <service>, upper deck',
       ]);
@@ -336,6 +335,7 @@ describe('ISTV row rejects name the assault, item, value and problem', () => {
     ['missing location type', { locationType: '' }, 'locationType', 'MISSING_VALUE', '', /mandatory\. Allowed: 01 Public place/],
     ['unknown location type', { locationType: '07' }, 'locationType', 'UNKNOWN_CATEGORY', '07', /Allowed: 01 Public place, 02 Licensed premises/],
     ['over-long location description (value withheld)', { locationDescription: 'x'.repeat(10_001) }, 'locationDescription', 'VALUE_TOO_LONG', null, /longer than the 10,000 characters accepted \(the text is withheld/],
+    ['over-long "other" method description (value withheld)', { methodOther: 'y'.repeat(10_001) }, 'methodOther', 'VALUE_TOO_LONG', null, /longer than the 10,000 characters accepted \(the text is withheld/],
   ];
 
   describe.each(['csv', 'xml'] as const)('%s', (format) => {
