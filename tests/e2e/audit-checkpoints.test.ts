@@ -40,7 +40,7 @@ describe('signed audit checkpoints', () => {
   beforeAll(async () => {
     db = await createTestDatabase('audit-checkpoints');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-checkpoints-'));
-    env = { ...cliEnv(db.url, path.join(tmp, 'data')), AUDIT_CHECKPOINT_DIR: path.join(tmp, 'published') };
+    env = { ...cliEnv(db, path.join(tmp, 'data')), AUDIT_CHECKPOINT_DIR: path.join(tmp, 'published') };
     for (let i = 0; i < 12; i++) await appendAudit(db.pool, record(i));
   });
   afterAll(async () => {

@@ -305,7 +305,7 @@ describe('the audit log', () => {
   });
 
   describe('csp-hub audit verify', () => {
-    const verify = () => runCli(['audit', 'verify'], { ...process.env, DATABASE_URL: hub.db.url, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' });
+    const verify = () => runCli(['audit', 'verify'], { ...process.env, DATABASE_URL: hub.db.appUrl, MIGRATION_DATABASE_URL: hub.db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' });
 
     it('passes on the intact log, and names the first broken entry after an edit and after a deletion', { timeout: 300_000 }, async () => {
       const total = await count('select count(*)::int as n from audit_log');

@@ -67,7 +67,7 @@ describe('ingest: bad input gets a clear error and nothing is half-stored', () =
     hub = await startTestHub('ingest-bad-input');
     token = await hub.tokenFor(LEICS_ANALYST);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-ingest-bad-'));
-    env = cliEnv(hub.db.url, path.join(tmp, 'data'));
+    env = cliEnv(hub.db, path.join(tmp, 'data'));
     leicsPolice = await agencyId(hub.db.pool, 'leicestershire-police');
   });
   afterAll(async () => {
@@ -446,7 +446,7 @@ describe('ingest: bad input gets a clear error and nothing is half-stored', () =
     }, 660_000);
 
     it('ingests every row of the same file afterwards, with memory bounded well below the file size', async () => {
-      const cappedHeap = ['--max-old-space-size=160'];
+      const cappedHeap = ['--max-old-space-size=96'];
       // Baseline: the same command on a small file (2,000 rows), to separate the CLI's fixed footprint from what the file costs.
       const small = path.join(tmp, 'street-small.csv');
       writeFileSync(small, streetCsv(sampleRows(2000, '2018-01', 'baseline')));
@@ -468,7 +468,7 @@ describe('ingest: bad input gets a clear error and nothing is half-stored', () =
       expect(shown).toEqual([...shown].sort((a, b) => a - b));
       expect(shown[shown.length - 1]).toBe(100);
 
-      // Streaming: with the heap capped at 160 MB, the 200 MB file costs less than half its size in resident memory
+      // Streaming: with the heap capped at 96 MB, the 200 MB file costs less than half its size in resident memory
       // over what a 2,000-row file costs (holding the file, as strings or buffers, would cost at least its size).
       expect(run.peakRssBytes - baseline.peakRssBytes).toBeLessThan(generated.bytes / 2);
 

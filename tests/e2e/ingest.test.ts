@@ -67,7 +67,7 @@ describe('ingest entry points: HTTP upload, GraphQL, CLI', () => {
     analystToken = await hub.tokenFor(POLICE_ANALYST);
     leicsPolice = await agencyId(hub.db.pool, 'leicestershire-police');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-ingest-entry-'));
-    env = cliEnv(hub.db.url, path.join(tmp, 'data'));
+    env = cliEnv(hub.db, path.join(tmp, 'data'));
   });
   afterAll(async () => {
     await hub?.stop();

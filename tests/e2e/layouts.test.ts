@@ -163,7 +163,7 @@ describe('a layout written as a file maps an export the built-in layouts do not 
   beforeAll(async () => {
     hub = await startTestHub('layouts');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-layouts-'));
-    env = cliEnv(hub.db.url, path.join(tmp, 'data'));
+    env = cliEnv(hub.db, path.join(tmp, 'data'));
     layoutFile = path.join(tmp, 'leics-fire-irs.yaml');
     exportFile = path.join(tmp, 'lfrs-incidents-2024.csv');
     writeFileSync(layoutFile, LAYOUT);

@@ -98,7 +98,7 @@ describe('onboarding South Nottinghamshire with the CLI alone, then sharing over
   beforeAll(async () => {
     db = await createTestDatabase('onboarding', { empty: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-onboarding-'));
-    env = { ...process.env, DATABASE_URL: db.url, CSP_HUB_DATA_DIR: dataDir, CSP_HUB_REFERENCE_DIR: SHARED_DATA, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+    env = { ...process.env, DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, CSP_HUB_REFERENCE_DIR: SHARED_DATA, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   });
   afterAll(async () => {
     if (server && server.exitCode === null) {

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import path from 'node:path';
 import pg from 'pg';
-import { createOrm, runMigrations, seedDemo, startScratchServer, type ScratchServer } from '@csp-hub/db';
+import { createOrm, migrateDatabase, seedDemo, setUpRoles, startScratchServer, type ScratchServer } from '@csp-hub/db';
 import { importGeography } from '@csp-hub/ingest';
 
 /** The shared real-data folder (PROVENANCE.md), next to the repository unless CSP_HUB_SHARED_DATA says otherwise. */
@@ -19,15 +19,18 @@ export async function setup(project: TestProject): Promise<void> {
   server = await startScratchServer(process.env.DATABASE_URL);
   const template = `csp_hub_template_${process.pid}`;
   templateName = template;
-  const url = await server.createDatabase(template);
-  const orm = await createOrm({ url });
+  await server.createDatabase(template);
+  // Two roles as in production (ADR 0018): migrations as the owner; the seed, the
+  // geography and every test hub as the application role, so a missing grant fails a test.
+  const roles = await setUpRoles(server.adminUrl, template);
+  await migrateDatabase({ url: roles.appUrl, migrationUrl: roles.ownerUrl });
+  const orm = await createOrm({ url: roles.appUrl });
   try {
-    await runMigrations(orm);
     await seedDemo(orm.em.fork());
   } finally {
     await orm.close();
   }
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = new pg.Pool({ connectionString: roles.appUrl, max: 2 });
   try {
     await importGeography(pool, SHARED_DATA);
   } finally {

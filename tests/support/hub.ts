@@ -69,9 +69,10 @@ export function testKeys(): SigningKeys {
 /** The gateway in-process over a fresh copy of the template database, on a free port. */
 export async function startTestHub(label: string, options: TestHubOptions = {}): Promise<TestHub> {
   const db = await createTestDatabase(label);
-  const orm = await createOrm({ url: db.url, poolMax: 5 });
-  const pool = quietOnDrop(createReadPool(db.url, { max: 5 }));
-  const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.url, max: 3 }));
+  // The hub under test connects as the application role, as in production (ADR 0018).
+  const orm = await createOrm({ url: db.appUrl, poolMax: 5 });
+  const pool = quietOnDrop(createReadPool(db.appUrl, { max: 5 }));
+  const ingestPool = quietOnDrop(new pg.Pool({ connectionString: db.appUrl, max: 3 }));
   // Errors reach stderr so an unexpected 500 in a test run can be diagnosed.
   const logger = options.logger ?? createLogger(process.env.CSP_HUB_TEST_LOG ?? 'error');
   const start = async (opts: TestHubOptions): Promise<{ app: HubApp; keys: SigningKeys; base: string }> => {

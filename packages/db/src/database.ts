@@ -1,17 +1,23 @@
 import pg from 'pg';
 import { silentLogger, type HubLogger } from '@csp-hub/taxonomy';
 import { databaseUnavailableReason } from './availability';
+import { setUpRoles } from './roles';
 import { adoptRunningCluster, embeddedAdminUrl, findRunningCluster, isAlive, readOwner, startEmbeddedPostgres } from './embedded';
 
 export interface DatabaseOptions {
   /** An external server; when absent an embedded PostgreSQL is started. */
   url?: string | undefined;
+  /** The schema owner's URL on the external server (migrations); `url` when absent (one role for both). */
+  migrationUrl?: string | undefined;
   embedded: { dataDir: string; port: number; database: string };
   logger?: HubLogger;
 }
 
 export interface DatabaseHandle {
+  /** What the hub connects as: on the embedded server the application role (ADR 0018). */
   url: string;
+  /** What migrations run as: the owner role on the embedded server. */
+  migrationUrl: string;
   /**
    * external: DATABASE_URL; embedded: started here; adopted: an embedded server a killed csp-hub left
    * running, now stopped by this process; shared: an embedded server another live csp-hub runs (left running).
@@ -58,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const log = options.logger ?? silentLogger;
   if (options.url) {
     log.info({ host: new URL(options.url).host }, 'using external PostgreSQL from DATABASE_URL');
-    return { url: options.url, mode: 'external', close: async () => undefined };
+    return { url: options.url, migrationUrl: options.migrationUrl ?? options.url, mode: 'external', close: async () => undefined };
   }
   const running = findRunningCluster(options.embedded.dataDir);
   if (running) {
@@ -69,7 +75,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       log.info({ pid: running.pid, port: running.port, ownerPid: owner.hubPid }, 'using the embedded PostgreSQL another csp-hub process runs');
       const adminUrl = embeddedAdminUrl(running.port);
       await ensureDatabase(adminUrl, options.embedded.database);
-      return { url: withDatabase(adminUrl, options.embedded.database), mode: 'shared', close: async () => undefined };
+      const roles = await setUpRoles(adminUrl, options.embedded.database);
+      return { url: roles.appUrl, migrationUrl: roles.ownerUrl, mode: 'shared', close: async () => undefined };
     }
     // Its hub is gone (killed with SIGKILL, or crashed): nobody would ever stop it. This process takes it over.
     log.warn(
@@ -77,26 +84,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       'an embedded PostgreSQL was left running by a csp-hub that is gone: taking it over; it stops when this process stops',
     );
     const adopted = adoptRunningCluster(options.embedded.dataDir, running, log);
+    let roles: { ownerUrl: string; appUrl: string };
     try {
       await ensureDatabase(adopted.adminUrl, options.embedded.database);
+      roles = await setUpRoles(adopted.adminUrl, options.embedded.database);
     } catch (error) {
       await adopted.stop();
       throw error;
     }
-    return { url: withDatabase(adopted.adminUrl, options.embedded.database), mode: 'adopted', close: () => adopted.stop() };
+    return { url: roles.appUrl, migrationUrl: roles.ownerUrl, mode: 'adopted', close: () => adopted.stop() };
   }
   const server = await startEmbeddedPostgres({
     dataDir: options.embedded.dataDir,
     port: options.embedded.port,
     logger: log,
   });
+  let roles: { ownerUrl: string; appUrl: string };
   try {
     await ensureDatabase(server.adminUrl, options.embedded.database);
+    // The hub runs as the application role, migrations as the owner (ADR 0018).
+    roles = await setUpRoles(server.adminUrl, options.embedded.database);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  return { url: withDatabase(server.adminUrl, options.embedded.database), mode: 'embedded', close: () => server.stop() };
+  return { url: roles.appUrl, migrationUrl: roles.ownerUrl, mode: 'embedded', close: () => server.stop() };
 }
 
 export type ProbeResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string };

@@ -4,7 +4,8 @@ export { Agency, Area, IspAgreement, Partnership, RateLimitCounter, RegisteredLa
 export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, Signatory, SubmissionStatus } from './entities';
 export { createOrm, ormConfig, MIGRATIONS_TABLE } from './orm';
 export type { OrmOptions } from './orm';
-export { runMigrations, migrationNeeded } from './migrate';
+export { runMigrations, migrationNeeded, migrateDatabase } from './migrate';
+export { APP_ROLE, APPEND_ONLY_TABLES, EMBEDDED_ROLE_PASSWORDS, OWNER_ROLE, grantAppRole, roleOf, runtimeRoleProblems, setUpRoles, withCredentials } from './roles';
 export { openDatabase, ensureDatabase, dropDatabase, pingDatabase, probeDatabase, serverStatus, withDatabase } from './database';
 export type { DatabaseHandle, DatabaseOptions, ProbeResult } from './database';
 export { adoptRunningCluster, assertPortFree, embeddedAdminUrl, embeddedStatus, findRunningCluster, freePort, ownerFile, readOwner, startEmbeddedPostgres, stopPostmaster } from './embedded';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testOrm, type TestDatabase } from './testing';
+import { createTestDatabase, ownerOrm, type TestDatabase } from './testing';
 import { migrationNeeded, runMigrations } from './migrate';
 import { MIGRATIONS } from './migrations';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -9,7 +9,7 @@ describe('migrations', () => {
   let orm: MikroORM;
   beforeAll(async () => {
     db = await createTestDatabase('migrations', { empty: true });
-    orm = await testOrm(db);
+    orm = await ownerOrm(db);
   });
   afterAll(async () => {
     await orm.close();
@@ -29,7 +29,7 @@ describe('migrations', () => {
   });
 
   it('produce exactly the schema the entities describe (migration:check)', async () => {
-    expect(await migrationNeeded(orm)).toBe(false);
+    expect(await migrationNeeded(db.ownerUrl)).toBe(false);
   });
 
   it('roll back to empty and apply again', async () => {

@@ -120,7 +120,8 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
   } finally {
     client.release();
   }
-  await pool.query('analyze area');
+  // the hub's role owns no table: statistics through the owner's function (ADR 0018)
+  await pool.query(`select csp_hub_analyze('area')`);
   const result = { lsoas: rows.filter((r) => r[1] === 'lsoa').length, wards: wards.size, districts: lads.size, csps: csps.size, pfas: pfas.size, counties: counties.size };
   logger.info(result, 'reference geography loaded');
   return result;

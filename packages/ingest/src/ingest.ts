@@ -508,7 +508,7 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
     if (merged.inserted >= ANALYZE_AFTER_ROWS) {
       // A large load changes the table's statistics more than autovacuum notices at once; plans for
       // authorized pages depend on them.
-      await client.query('analyze incident').catch((error: unknown) => log.warn({ err: error }, 'analyze after a large submission failed'));
+      await client.query(`select csp_hub_analyze('incident')`).catch((error: unknown) => log.warn({ err: error }, 'analyze after a large submission failed'));
     }
     log.info(
       { submissionId, rows: result.rowsRead, rejected: rowsRejected, inserted: merged.inserted, updated: result.rowsUpdated, retired, keptNewer },

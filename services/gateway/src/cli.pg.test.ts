@@ -17,7 +17,7 @@ describe('csp-hub CLI', () => {
   beforeAll(async () => {
     db = await createTestDatabase('cli', { empty: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-cli-'));
-    env = { ...process.env, DATABASE_URL: db.url, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+    env = { ...process.env, DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   });
   afterAll(async () => {
     await db.drop();

@@ -125,6 +125,7 @@ export const VARIABLES: Record<string, VariableDoc> = {
   HOST: { description: 'Interface the HTTP server binds to', sensitive: false, default: '127.0.0.1' },
   PORT: { description: 'HTTP port for GraphQL, uploads, exports, /healthz, /readyz and /metrics', sensitive: false, default: '4100' },
   DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
+  MIGRATION_DATABASE_URL: { description: 'The schema owner on the DATABASE_URL server: migrations run as it, then it grants the DATABASE_URL role (infra/postgres/roles.sql); unset: DATABASE_URL migrates (one role, refused in production)', sensitive: true, default: '(unset)' },
   CSP_HUB_DATA_DIR: { description: 'Folder for the embedded PostgreSQL cluster and generated dev keys', sensitive: false, default: '<repo>/.data' },
   CSP_HUB_PG_PORT: { description: 'Port of the embedded PostgreSQL (not 5432, which is often taken)', sensitive: false, default: '54329' },
   CSP_HUB_REFERENCE_DIR: { description: 'Folder with ONS geography and demo feeds (PROVENANCE.md layout)', sensitive: false, default: '<repo>/../shared/data' },
@@ -181,6 +182,7 @@ function spec(env: NodeJS.ProcessEnv) {
       HOST: str({ default: '127.0.0.1', desc: VARIABLES.HOST!.description }),
       PORT: port({ default: 4100, desc: VARIABLES.PORT!.description }),
       DATABASE_URL: postgresUrl({ default: undefined, desc: VARIABLES.DATABASE_URL!.description }),
+      MIGRATION_DATABASE_URL: postgresUrl({ default: undefined, desc: VARIABLES.MIGRATION_DATABASE_URL!.description }),
       CSP_HUB_DATA_DIR: str({ default: path.join(repoRoot, '.data'), desc: VARIABLES.CSP_HUB_DATA_DIR!.description }),
       CSP_HUB_PG_PORT: port({ default: 54329, desc: VARIABLES.CSP_HUB_PG_PORT!.description }),
       CSP_HUB_REFERENCE_DIR: str({ default: path.resolve(repoRoot, '../shared/data'), desc: VARIABLES.CSP_HUB_REFERENCE_DIR!.description }),
@@ -268,6 +270,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!Number.isInteger(cleaned.AUDIT_CHECKPOINT_MINUTES) || cleaned.AUDIT_CHECKPOINT_MINUTES < 0) {
     problems.push('  AUDIT_CHECKPOINT_MINUTES: a whole number of minutes, 0 or more');
+  }
+  if (cleaned.MIGRATION_DATABASE_URL && !cleaned.DATABASE_URL) {
+    problems.push('  MIGRATION_DATABASE_URL: only with DATABASE_URL (the embedded database sets up its own two roles)');
+  }
+  if (cleaned.MIGRATION_DATABASE_URL && cleaned.DATABASE_URL) {
+    const server = (u: string): string => {
+      const p = new URL(u);
+      return `${p.host}${p.pathname}`;
+    };
+    if (server(cleaned.MIGRATION_DATABASE_URL) !== server(cleaned.DATABASE_URL)) {
+      problems.push('  MIGRATION_DATABASE_URL: must name the same server and database as DATABASE_URL (another role, the schema owner)');
+    }
   }
   if (cleaned.AUDIT_CHECKPOINT_KEY && cleaned.AUDIT_CHECKPOINT_KEY_FILE) {
     problems.push('  AUDIT_CHECKPOINT_KEY / AUDIT_CHECKPOINT_KEY_FILE: set one, not both');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
-import { createOrm, createReadPool, openDatabase, runMigrations, type DatabaseHandle, type MikroORM } from '@csp-hub/db';
+import { createOrm, createReadPool, migrateDatabase, openDatabase, runtimeRoleProblems, type DatabaseHandle, type MikroORM } from '@csp-hub/db';
+import { HubError } from '@csp-hub/taxonomy';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
@@ -19,11 +20,14 @@ export const EMBEDDED_DATABASE = 'csp_hub';
 export async function openHub(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Hub> {
   const db = await openDatabase({
     url: config.DATABASE_URL,
+    migrationUrl: config.MIGRATION_DATABASE_URL,
     embedded: { dataDir: path.join(config.CSP_HUB_DATA_DIR, 'postgres'), port: config.CSP_HUB_PG_PORT, database: EMBEDDED_DATABASE },
     logger,
   });
   let orm: MikroORM | undefined;
   try {
+    // Migrations run as the schema owner, then the hub connects as the application role (ADR 0018).
+    if (options.migrate !== false) await migrateDatabase(db, logger);
     orm = await createOrm({
       url: db.url,
       logger,
@@ -31,7 +35,6 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
       poolMax: config.DATABASE_POOL_MAX,
       acquireTimeoutMillis: config.DATABASE_ACQUIRE_TIMEOUT_MS,
     });
-    if (options.migrate !== false) await runMigrations(orm, logger);
   } catch (error) {
     await orm?.close();
     await db.close();
@@ -51,6 +54,15 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
   };
   pool.on('error', onIdleError);
   ingestPool.on('error', onIdleError);
+  try {
+    await checkRuntimeRole(pool, config, logger);
+  } catch (error) {
+    await orm.close();
+    await pool.end();
+    await ingestPool.end();
+    await db.close();
+    throw error;
+  }
   const ormRef = orm;
   return {
     db,
@@ -66,4 +78,19 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
       await db.close();
     },
   };
+}
+
+/**
+ * The hub must not run as a role that can rewrite the audit log or the schema:
+ * production refuses to start on one, elsewhere a warning says what to change.
+ */
+async function checkRuntimeRole(pool: pg.Pool, config: Config, logger: Logger): Promise<void> {
+  const problems = await runtimeRoleProblems(pool);
+  if (problems.length === 0) return;
+  const advice =
+    'run the hub as an application role (DATABASE_URL) and migrations as the owner (MIGRATION_DATABASE_URL): see infra/postgres/roles.sql';
+  if (config.NODE_ENV === 'production') {
+    throw new HubError('other', 'DATABASE_ROLE_TOO_POWERFUL', `The database role the hub connects as is too powerful: ${problems.join('; ')}. ${advice}`);
+  }
+  logger.warn({ problems }, `the database role the hub connects as is too powerful; ${advice}`);
 }

@@ -18,6 +18,8 @@ export { checkTokenTimes } from './auth/token-rules';
 export { ConfigError, configTableMarkdown, loadConfig, VARIABLES } from './config';
 export type { Config } from './config';
 export { createLogger } from './logger';
+export { openHub } from './hub';
+export type { Hub } from './hub';
 export type { Logger } from './logger';
 export { main } from './cli';
 export { loadDemo } from './commands/demo.command';

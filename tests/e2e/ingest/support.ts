@@ -274,9 +274,9 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRu
   return { code, signal, stdout, stderr, peakRssBytes: peak, timedOut, pid };
 }
 
-/** Environment for the CLI against a test database (as services/gateway/src/cli.pg.test.ts does). */
-export function cliEnv(databaseUrl: string, dataDir: string): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: databaseUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+/** Environment for the CLI against a test database (as services/gateway/src/cli.pg.test.ts does): two roles, as in production. */
+export function cliEnv(db: { appUrl: string; ownerUrl: string }, dataDir: string): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
 }
 
 /** Progress lines the CLI prints on stderr (not a TTY: one line each). */

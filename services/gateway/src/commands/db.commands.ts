@@ -10,7 +10,7 @@ export const migrateCommand: CliCommand = {
   options: { check: { type: 'boolean', default: false } },
   run: ({ values, config, logger }) =>
     withHub(config, logger, async (hub) => {
-      if (values.check === true && (await migrationNeeded(hub.orm))) {
+      if (values.check === true && (await migrationNeeded(hub.db.migrationUrl))) {
         process.stderr.write('The entities describe changes no migration makes: run pnpm --filter @csp-hub/db migration:create <name>\n');
         return 1;
       }
