@@ -2,7 +2,7 @@
  * Layering: imports point down only.
  *   taxonomy <- adapter-kit <- layouts <- adapter-* ; taxonomy <- analysis
  *   taxonomy <- db <- ingest (+ adapters, layouts) ; db <- authz
- *   authz <- tasking/sara <- gateway <- web (web: GraphQL only)
+ *   authz, analysis <- insight <- tasking/sara <- gateway <- web (web: GraphQL only)
  * Checked by `pnpm lint` (part of `pnpm test`).
  */
 const pkg = (name) => `^packages/${name}/`;
@@ -18,8 +18,9 @@ const allowedInternal = {
   db: ['taxonomy'],
   ingest: ['taxonomy', 'adapter-kit', 'layouts', 'adapter-police', 'adapter-fire', 'adapter-health', 'adapter-council', 'db'],
   authz: ['taxonomy', 'db'],
-  tasking: ['taxonomy', 'db', 'authz', 'analysis'],
-  sara: ['taxonomy', 'db', 'authz', 'analysis'],
+  insight: ['taxonomy', 'db', 'authz', 'analysis'],
+  tasking: ['taxonomy', 'db', 'authz', 'analysis', 'insight'],
+  sara: ['taxonomy', 'db', 'authz', 'analysis', 'insight'],
 };
 
 const layerRules = Object.entries(allowedInternal).map(([name, allowed]) => ({
