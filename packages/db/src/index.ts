@@ -1,7 +1,7 @@
 // Shared data (incidents, submissions, their rejects, the audit log) is not exported here: only
 // @csp-hub/authz and @csp-hub/ingest may reach it, through '@csp-hub/db/shared-data' (pnpm lint).
-export { Agency, Area, IspAgreement, Partnership, RateLimitCounter, RegisteredLayout, User, ENTITIES, AGREEMENT_STATUSES, AREA_KINDS, SUBMISSION_STATUSES } from './entities';
-export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, Signatory, SubmissionStatus } from './entities';
+export { Agency, Area, IspAgreement, Partnership, PriorityTarget, PLACE_UNITS, TARGET_DIRECTION_VALUES, TARGET_KIND_VALUES, TARGET_STATUSES, RateLimitCounter, RegisteredLayout, User, ENTITIES, AGREEMENT_STATUSES, AREA_KINDS, SUBMISSION_STATUSES } from './entities';
+export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, PlaceUnit, PriorityTargetKind, PriorityTargetStatus, Signatory, SubmissionStatus, TargetProvenance } from './entities';
 export { createOrm, ormConfig, MIGRATIONS_TABLE } from './orm';
 export type { OrmOptions } from './orm';
 export { runMigrations, migrationNeeded, migrateDatabase } from './migrate';
