@@ -17,6 +17,8 @@ export { startScratchServer } from './scratch';
 export type { ScratchServer } from './scratch';
 export { seedDemo } from './seed/demo';
 export { DEMO_AGREEMENTS, seedDemoAgreements } from './seed/demo-agreements';
+export { DEMO_TARGET_PLANS } from './seed/demo-targets';
+export type { DemoTargetPlan } from './seed/demo-targets';
 export type { DemoSeedResult } from './seed/demo';
 export { DEMO_AGENCIES, DEMO_APPROVERS, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
 export type { DemoAgency, DemoPartnership } from './seed/demo-data';

@@ -7,3 +7,5 @@ export { checkTargetInput, createTarget, getTarget, listTargets, retireTarget, u
 export type { TargetInput, TargetView } from './targets';
 export { countWindow, measureTarget, placesAtBaseline } from './targets-progress';
 export type { MeasureOptions, TargetMeasure, TargetMeasurement, WindowCount } from './targets-progress';
+export { seedDemoTargets } from './targets-demo';
+export type { DemoTargetsResult } from './targets-demo';
