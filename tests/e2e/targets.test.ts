@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesOf } from '@csp-hub/adapter-kit';
 import { expectedOn, topLocations } from '@csp-hub/analysis';
@@ -8,6 +12,7 @@ import { createTarget, listTargets, measureTarget, placesAtBaseline, retireTarge
 import { isHubError } from '@csp-hub/taxonomy';
 import { CHARNWOOD_LSOAS } from '../support/dataset';
 import { startTestHub, type TestHub } from '../support/hub';
+import { expectErrorCode, gqlData } from './leaks/http';
 
 /**
  * Priority targets as partnership data (issue #13): who may set them (audited), and progress over
@@ -301,5 +306,62 @@ describe('priority targets as partnership data', () => {
     const again = await seedDemoTargets(operator(), { baselineMonth: '2024-01' });
     expect(again.created).toBe(0);
     expect(again.existing).toBe(result.created);
+  });
+  describe('over GraphQL and the CLI', () => {
+    const FIELDS = 'id title kind direction baselineValue places provenance { planWording rebased } progress { actual actualDate expected rag status shareAchieved controlled series { to value } }';
+
+    it('targets lists each target with progress as the caller sees it; another partnership asking is refused', async () => {
+      const token = await hub.tokenFor(who('police.analyst'));
+      const { targets } = await gqlData<{ targets: { title: string; progress: { actual: number; rag: string; status: string; controlled: boolean; series: { to: string; value: number }[] } }[] }>(
+        hub, token, `query($asOf: String) { targets(asOf: $asOf) { ${FIELDS} } }`, { asOf: AS_OF });
+      const vehicle = targets.find((t) => t.title === 'Vehicle')!;
+      expect(vehicle.progress).toMatchObject({ actual: 49, rag: 'amber', status: 'near', controlled: false });
+      expect(vehicle.progress.series.map((s) => s.value)).toEqual(PLAN['Vehicle crime']!.slice(1));
+      const other = await hub.gql('query { targets(partnership: "E22000165") { id } }', { token: await hub.tokenFor(who('police.analyst', 'harborough')) });
+      expectErrorCode(other.body, 'FORBIDDEN', 'NOT_YOUR_PARTNERSHIP');
+    });
+
+    it('createTarget, updateTarget and retireTarget: chairs yes, analysts FORBIDDEN, bad input BAD_USER_INPUT naming the problem', async () => {
+      const input = { title: 'Drugs down', priorities: ['drugs_alcohol'], feeds: ['police.street'], kind: 'count', direction: 'down', baselineValue: 12, baselinePeriod: 'January 2024', baselineFrom: '2024-01', baselineTo: '2024-01', changePct: 10, targetDate: '2025-02-01', provenance: { planWording: 'Reduce drug offences', planBaselineValue: 300, planBaselinePeriod: '2019/20' } };
+      const create = 'mutation($input: TargetInput!) { createTarget(input: $input) { id version provenance { planWording } } }';
+      const refused = await hub.gql(create, { token: await hub.tokenFor(who('district.analyst')), variables: { input } });
+      expectErrorCode(refused.body, 'FORBIDDEN', 'NOT_ALLOWED');
+      const bad = await hub.gql(create, { token: await hub.tokenFor(who('district.chair')), variables: { input: { ...input, direction: 'sideways' } } });
+      expect(expectErrorCode(bad.body, 'BAD_USER_INPUT', 'INVALID_TARGET')[0]!.message).toMatch(/direction must be down or up/);
+      const chair = await hub.tokenFor(who('district.chair'));
+      const { createTarget: made } = await gqlData<{ createTarget: { id: string; version: number; provenance: { planWording: string } } }>(hub, chair, create, { input });
+      expect(made.provenance.planWording).toBe('Reduce drug offences');
+      const { updateTarget: changed } = await gqlData<{ updateTarget: { changePct: number; version: number } }>(
+        hub, chair, 'mutation($id: ID!, $v: Int) { updateTarget(id: $id, change: { changePct: 20 }, version: $v) { changePct version } }', { id: made.id, v: made.version });
+      expect(changed).toEqual({ changePct: 20, version: made.version + 1 });
+      const { retireTarget: retired } = await gqlData<{ retireTarget: { status: string } }>(hub, chair, 'mutation($id: ID!) { retireTarget(id: $id, reason: "merged") { status } }', { id: made.id });
+      expect(retired.status).toBe('retired');
+      expect((await auditOf(Number(made.id))).map((a) => a.operation)).toEqual(['create', 'update', 'update']);
+      const otherChair = await hub.gql('mutation($id: ID!) { retireTarget(id: $id) { id } }', { token: await hub.tokenFor(who('district.chair', 'harborough')), variables: { id: made.id } });
+      expectErrorCode(otherChair.body, 'NOT_FOUND');
+    });
+
+    it('csp-hub analysis targets --as prints the same progress as the insight call', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-targets-'));
+      try {
+        const bin = path.resolve(import.meta.dirname, '../../services/gateway/bin/csp-hub.js');
+        const env = { ...process.env, DATABASE_URL: hub.db.appUrl, MIGRATION_DATABASE_URL: hub.db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+        const args = ['analysis', 'targets', '--as', who('district.chair'), '--partnership', 'E22000165', '--as-of', AS_OF];
+        const json = spawnSync(process.execPath, [bin, ...args, '--json'], { env, encoding: 'utf8' });
+        expect(json.stderr).toBe('');
+        expect(json.status).toBe(0);
+        const printed = JSON.parse(json.stdout) as { target: { title: string }; progress: { rag: string; actual: { value: number } } }[];
+        const chair = contexts.get(who('district.chair'))!;
+        const expected = await Promise.all((await listTargets(chair, charnwood)).map((t) => measureTarget(chair, t, { asOf: AS_OF })));
+        expect(printed.map((m) => [m.target.title, m.progress.rag, m.progress.actual?.value])).toEqual(expected.map((m) => [m.target.title, m.progress.rag, m.progress.actual?.value]));
+        const text = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+        expect(text.stdout).toMatch(/Burglary  \[target \d+\]\n  count, -12% from 40 \(January 2024\) to 35\.2 by 2025-02-01\n  latest 45 \(to 2024-06-30\), expected 38: NOT ON TARGET \(red\)/);
+        const missing = spawnSync(process.execPath, [bin, 'analysis', 'targets', '--partnership', 'E22000165'], { env, encoding: 'utf8' });
+        expect(missing.status).not.toBe(0);
+        expect(missing.stderr).toMatch(/needs --as <e-mail>/);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }, 60_000);
   });
 });
