@@ -36,7 +36,6 @@ export interface TargetProvenance {
 @Index({ name: 'priority_target_partnership_idx', properties: ['partnership', 'status'] })
 @Check({ name: 'priority_target_dates', expression: 'target_date > start_date' })
 @Check({ name: 'priority_target_baseline_months', expression: 'baseline_to >= baseline_from' })
-@Check({ name: 'priority_target_change', expression: "change_pct >= 0 and (direction = 'up' or change_pct <= 100) and baseline_value >= 0" })
 export class PriorityTarget {
   [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'status' | 'retiredAt' | 'retiredReason' | 'provenance' | 'places' | 'placeUnit' | 'sourceCategories' | 'feeds' | 'milestones';
 
