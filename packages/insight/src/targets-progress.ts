@@ -9,7 +9,7 @@ import {
 import { aggregateIncidents, dimensions, field, londonToday, type AccessContext, type CellKeyOptions, type Dimension, type IncidentFilter } from '@csp-hub/authz';
 import type { PlaceUnit } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import type { TargetView } from './targets';
+import { isCalendarDate, type TargetView } from './targets';
 
 /**
  * A target's progress as one reader sees it. Every count is read through the authorized relation
@@ -58,7 +58,6 @@ export interface MeasureOptions {
 }
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function addMonths(month: string, n: number): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -193,7 +192,7 @@ function definitionOf(t: TargetView): TargetDefinition {
 /** A target's progress as this reader sees it (see the module comment). */
 export async function measureTarget(ctx: AccessContext, target: TargetView, options: MeasureOptions = {}): Promise<TargetMeasurement> {
   const asOf = options.asOf ?? londonToday();
-  if (!DATE.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) throw HubError.invalidInput('INVALID_DATE', `asOf must be a date YYYY-MM-DD, got "${asOf}"`);
+  if (!isCalendarDate(asOf)) throw HubError.invalidInput('INVALID_DATE', `asOf must be a date YYYY-MM-DD, got "${asOf}"`);
   if (!MONTH.test(target.baselineFrom) || !MONTH.test(target.baselineTo)) throw new HubError('other', 'TARGET_WINDOW', `target ${target.id} has no baseline window`);
   const measure: TargetMeasure = target;
   const basis = monthsFrom(target.baselineFrom, target.baselineTo).length;

@@ -71,6 +71,27 @@ export interface TargetView {
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A real calendar date YYYY-MM-DD (not 2024-02-30). */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !DATE.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+
+/** Every text of the input, for checks that apply to all of them. */
+function texts(input: TargetInput): string[] {
+  const p = input.provenance;
+  return [
+    input.title, input.baselinePeriod, ...(input.priorities ?? []), ...(input.sourceCategories ?? []), ...(input.feeds ?? []), ...(input.places ?? []),
+    ...(p ? [p.planWording, p.source ?? '', p.planBaseline?.period ?? '', p.rebased ?? ''] : []),
+  ].filter((t): t is string => typeof t === 'string');
+}
+
+/** Months from `from` to `to`, both counted. */
+function monthSpan(from: string, to: string): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
+}
+
 /** The first day of the month after `month` (YYYY-MM). */
 export function dayAfterMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -111,13 +132,18 @@ function view(t: PriorityTarget): TargetView {
 /** The stored fields of a valid input, or INVALID_TARGET naming every problem at once. */
 export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'partnershipId' | 'partnershipCode' | 'status' | 'retiredAt' | 'retiredReason' | 'version' | 'createdAt' | 'updatedAt'> {
   const problems: string[] = [];
+  if (texts(input).some((t) => t.includes('\u0000'))) problems.push('text must not contain NUL characters');
+  const p = input.provenance;
+  if (p && (typeof p.planWording !== 'string' || p.planWording.trim() === '' || [p.planWording, p.source, p.rebased].some((t) => typeof t === 'string' && t.length > 2000))) {
+    problems.push('provenance needs the plan wording, and its texts are at most 2000 characters');
+  }
   const title = typeof input.title === 'string' ? input.title.trim() : '';
   if (title === '' || title.length > 200) problems.push('the title must be 1 to 200 characters');
   const priorities = [...new Set((input.priorities ?? []).map((p) => p.trim()))];
   if (priorities.length === 0) problems.push(`name at least one priority (${PRIORITIES.join(', ')})`);
   for (const p of priorities) if (!isPriority(p)) problems.push(`"${p}" is not a priority (${PRIORITIES.join(', ')})`);
   const sourceCategories = [...new Set((input.sourceCategories ?? []).map((c) => c.trim()).filter((c) => c !== ''))];
-  if (sourceCategories.some((c) => c.length > 100)) problems.push('a source category is longer than 100 characters');
+  if (sourceCategories.length > 50 || sourceCategories.some((c) => c.length > 100)) problems.push('at most 50 source categories of at most 100 characters');
   const feeds = [...new Set((input.feeds ?? []).map((f) => f.trim()))];
   for (const f of feeds) if (!isFeedId(f)) problems.push(`"${f}" is not a feed`);
   for (const [name, m] of [['baselineFrom', input.baselineFrom], ['baselineTo', input.baselineTo]] as const) {
@@ -125,15 +151,18 @@ export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'p
   }
   if (MONTH.test(input.baselineFrom ?? '') && MONTH.test(input.baselineTo ?? '') && input.baselineTo < input.baselineFrom) {
     problems.push(`the baseline window ends (${input.baselineTo}) before it starts (${input.baselineFrom})`);
+  } else if (MONTH.test(input.baselineFrom ?? '') && MONTH.test(input.baselineTo ?? '') && monthSpan(input.baselineFrom, input.baselineTo) > 36) {
+    problems.push(`the baseline window is at most 36 months, got ${monthSpan(input.baselineFrom, input.baselineTo)}`);
   }
   const startDate = input.startDate ?? (MONTH.test(input.baselineTo ?? '') ? dayAfterMonth(input.baselineTo) : '');
   for (const [name, d] of [['startDate', startDate], ['targetDate', input.targetDate]] as const) {
-    if (typeof d !== 'string' || !DATE.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) problems.push(`${name} must be a date YYYY-MM-DD, got "${String(d)}"`);
+    if (!isCalendarDate(d)) problems.push(`${name} must be a date YYYY-MM-DD, got "${String(d)}"`);
   }
   const placeUnit = input.kind === 'count' ? null : (input.placeUnit ?? 'location');
   if (input.kind === 'count' && input.placeUnit) problems.push('a count target has no place unit');
   if (placeUnit !== null && !PLACE_UNITS.includes(placeUnit)) problems.push(`placeUnit must be one of ${PLACE_UNITS.join(', ')}, got "${String(placeUnit)}"`);
   const places = input.places === undefined || input.places === null ? null : input.places.map((p) => String(p).trim());
+  if (places !== null && (places.length > 100 || places.some((p) => p.length > 300))) problems.push('at most 100 places of at most 300 characters');
   const milestones = input.milestones ?? 'year';
   if (problems.length === 0) {
     const definition: TargetDefinition = {
@@ -327,7 +356,7 @@ export async function retireTarget(actor: Actor, id: number, reason: string | nu
   guardAdminister(actor, current.partnership);
   if (current.status === 'retired') throw HubError.conflict('TARGET_RETIRED', `Target ${id} is already retired.`);
   const why = reason?.trim() || null;
-  if (why !== null && why.length > 500) throw HubError.invalidInput('INVALID_TARGET', 'The reason must be at most 500 characters.');
+  if (why !== null && (why.length > 500 || why.includes('\u0000'))) throw HubError.invalidInput('INVALID_TARGET', 'The reason must be at most 500 characters, without NUL characters.');
   return inActorUnitOfWork({ ...actor, em }, async ({ em: tx, audit }) => {
     const target = await tx.findOneOrFail(PriorityTarget, { id }, { populate: ['partnership'] });
     target.status = 'retired';
