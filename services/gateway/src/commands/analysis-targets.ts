@@ -31,7 +31,7 @@ function describe(m: TargetMeasurement): string {
     `${t.title}  [target ${t.id}]`,
     `  ${t.kind}, ${t.direction === 'down' ? `-${t.changePct}%` : `+${t.changePct}%`} from ${fmt(t.baselineValue)} (${t.baselinePeriod}) to ${fmt(p.targetValue)} by ${t.targetDate}`,
     `  latest ${p.actual ? `${fmt(p.actual.value)} (to ${p.actual.date})` : 'none'}, expected ${fmt(p.expected)}: ${p.status.toUpperCase()}${p.rag ? ` (${p.rag})` : ''}` +
-      `${p.shareAchieved === null ? '' : `, ${fmt(p.shareAchieved * 100, 0)}% of the change achieved`}`,
+      `${p.shareAchieved === null ? '' : `, ${fmt(Math.round(p.shareAchieved * 100) || 0, 0)}% of the change achieved`}`,
   ];
   if (m.controlled) lines.push('  counts perturbed (disclosure control): you may only count some of these records');
   if (t.provenance?.rebased) lines.push(`  plan: "${t.provenance.planWording}". ${t.provenance.rebased}`);
