@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoEmail } from '@csp-hub/db';
+import { DEMO_PARTNERSHIPS, DEMO_TARGET_PLANS, demoEmail } from '@csp-hub/db';
 import { createLogger, loadDemo, type DemoLoadResult } from '@csp-hub/gateway';
 import { SHARED_DATA } from '../support/dataset';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -56,6 +56,7 @@ describe('the demo data shows partners sharing under their agreements', () => {
     const before = await stored('true', []);
     const again = await loadDemo({ orm: hub.orm, pool: hub.db.pool, ingestPool: hub.db.pool }, SHARED_DATA, createLogger('error'));
     expect(again.submissions).toBe(0);
+    expect(again.targets).toBe(0);
     expect(await stored('true', [])).toBe(before);
   }, 300_000);
 
@@ -122,5 +123,26 @@ describe('the demo data shows partners sharing under their agreements', () => {
     expect(await lines('district')).not.toContain('Charnwood Borough Council: rows/personal');
     expect(await lines('county')).toEqual(expect.arrayContaining(['Leicestershire Police: rows/public', 'NHS Leicester, Leicestershire and Rutland Integrated Care Board: counts/aggregate']));
     expect((await lines('county')).some((l) => l.startsWith('Charnwood Borough Council'))).toBe(false);
+  });
+  it("each partnership has its own plan's targets, rebased onto January 2024, with the plan as provenance and progress for its chair", async () => {
+    expect(loaded.targets).toBe(DEMO_TARGET_PLANS.length);
+    for (const p of DEMO_PARTNERSHIPS) {
+      const token = await hub.tokenFor(demoEmail(p.slug, 'district.chair'));
+      const { targets } = await gqlData<{ targets: { title: string; baselineValue: number; baselineFrom: string; provenance: { planWording: string; rebased: string }; progress: { status: string; series: { to: string }[] } }[] }>(
+        hub, token, 'query { targets(asOf: "2024-04-15") { title baselineValue baselineFrom provenance { planWording rebased } progress { status series { to } } } }',
+      );
+      const plans = DEMO_TARGET_PLANS.filter((t) => t.partnership === p.slug);
+      expect(targets.map((t) => t.title).sort(), p.slug).toEqual(plans.map((t) => t.title).sort());
+      for (const t of targets) {
+        const plan = plans.find((x) => x.title === t.title)!;
+        expect(t.provenance.planWording).toBe(plan.planWording);
+        expect(t.provenance.rebased).toMatch(new RegExp(`^Rebased for the demo: ${t.baselineValue} is what the partnership chair counted in January 2024`));
+        expect(t.baselineValue, t.title).toBeGreaterThan(0);
+        expect(t.baselineFrom).toBe('2024-01');
+        // February and March are in the demo data: two actuals, and a status.
+        expect(t.progress.series.map((s) => s.to), t.title).toEqual(['2024-02', '2024-03']);
+        expect(t.progress.status).not.toBe('no data');
+      }
+    }
   });
 });

@@ -6,7 +6,7 @@ import { SUBMISSION_OUTLINE_FIELDS } from './submission-fields';
 
 /** Never 'manage': CASL reads it as every action. */
 export type HubAction = 'read' | 'aggregate' | 'create' | 'update' | 'administer' | 'approve' | 'explain';
-export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess' | 'User';
+export type HubSubjectName = 'Incident' | 'Submission' | 'IngestReject' | 'IspAgreement' | 'AuditEntry' | 'UserAccess' | 'User' | 'PriorityTarget';
 
 /** The shape rules match on, per subject (checked with `subject(name, object)`). */
 export interface SubjectModels {
@@ -19,6 +19,8 @@ export interface SubjectModels {
   UserAccess: { userId: number; partnershipId: number };
   /** A hub user account (user administration). */
   User: { partnershipId: number };
+  /** A partnership's priority target (docs/analysis.md "Targets as data"). */
+  PriorityTarget: { partnershipId: number };
 }
 
 export type HubSubject = HubSubjectName | { [K in HubSubjectName]: SubjectModels[K] & ForcedSubject<K> }[HubSubjectName];
@@ -154,6 +156,10 @@ function defineAbility({ principal, grants, partnershipAgencyIds }: AbilityConte
   // User administration: partnership admins manage their partnership's users; chairs and auditors may list them.
   if (roles.has('partnership_admin')) can('administer', 'User', { partnershipId: principal.partnershipId });
   if (roles.has('partnership_admin') || roles.has('chair') || roles.has('auditor')) can('read', 'User', { partnershipId: principal.partnershipId });
+
+  // Priority targets: every member reads their partnership's; chairs and partnership admins set them.
+  can('read', 'PriorityTarget', { partnershipId: principal.partnershipId });
+  if (roles.has('chair') || roles.has('partnership_admin')) can('administer', 'PriorityTarget', { partnershipId: principal.partnershipId });
 
   // Audit: auditors and chairs read their partnership's trail.
   if (roles.has('auditor') || roles.has('chair')) can('read', 'AuditEntry', { partnershipId: principal.partnershipId });

@@ -1,7 +1,7 @@
 // Shared data (incidents, submissions, their rejects, the audit log) is not exported here: only
 // @csp-hub/authz and @csp-hub/ingest may reach it, through '@csp-hub/db/shared-data' (pnpm lint).
-export { Agency, Area, IspAgreement, Partnership, RateLimitCounter, RegisteredLayout, User, ENTITIES, AGREEMENT_STATUSES, AREA_KINDS, SUBMISSION_STATUSES } from './entities';
-export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, Signatory, SubmissionStatus } from './entities';
+export { Agency, Area, IspAgreement, Partnership, PriorityTarget, PLACE_UNITS, TARGET_DIRECTION_VALUES, TARGET_KIND_VALUES, TARGET_STATUSES, RateLimitCounter, RegisteredLayout, User, ENTITIES, AGREEMENT_STATUSES, AREA_KINDS, SUBMISSION_STATUSES } from './entities';
+export type { AgreementActor, AgreementApproval, AgreementStatus, AgreementTerms, AreaKind, PendingApproval, PlaceUnit, PriorityTargetKind, PriorityTargetStatus, Signatory, SubmissionStatus, TargetProvenance } from './entities';
 export { createOrm, ormConfig, MIGRATIONS_TABLE } from './orm';
 export type { OrmOptions } from './orm';
 export { runMigrations, migrationNeeded, migrateDatabase } from './migrate';
@@ -17,6 +17,8 @@ export { startScratchServer } from './scratch';
 export type { ScratchServer } from './scratch';
 export { seedDemo } from './seed/demo';
 export { DEMO_AGREEMENTS, seedDemoAgreements } from './seed/demo-agreements';
+export { DEMO_TARGET_PLANS } from './seed/demo-targets';
+export type { DemoTargetPlan } from './seed/demo-targets';
 export type { DemoSeedResult } from './seed/demo';
 export { DEMO_AGENCIES, DEMO_APPROVERS, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, DEMO_EMAIL_DOMAIN, demoEmail } from './seed/demo-data';
 export type { DemoAgency, DemoPartnership } from './seed/demo-data';

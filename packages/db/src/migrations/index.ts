@@ -1,6 +1,7 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261201064500_page_index_by_agency } from './Migration20261201064500_page_index_by_agency';
 import { Migration20261201070000_analyze_function } from './Migration20261201070000_analyze_function';
+import { Migration20261201090000_targets } from './Migration20261201090000_targets';
 import { Migration20261201064000_duplicate_per_layout } from './Migration20261201064000_duplicate_per_layout';
 import { Migration20261201054854_relation_page_indexes } from './Migration20261201054854_relation_page_indexes';
 import { Migration20261201041725_user_external_subject } from './Migration20261201041725_user_external_subject';
@@ -34,4 +35,5 @@ export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261201064000_duplicate_per_layout', class: Migration20261201064000_duplicate_per_layout },
   { name: 'Migration20261201064500_page_index_by_agency', class: Migration20261201064500_page_index_by_agency },
   { name: 'Migration20261201070000_analyze_function', class: Migration20261201070000_analyze_function },
+  { name: 'Migration20261201090000_targets', class: Migration20261201090000_targets },
 ];

@@ -30,7 +30,7 @@ export const seedDemoCommand: CliCommand = {
       const result = await loadDemo(hub, config.CSP_HUB_REFERENCE_DIR, logger);
       process.stdout.write(
         `demo data: ${result.partnerships} partnerships, ${result.users} users, geography ${result.geography ? 'loaded' : 'not found'}, ` +
-          `${result.submissions} new submissions (${result.generatedFiles} generated partner files offered)\n`,
+          `${result.submissions} new submissions (${result.generatedFiles} generated partner files offered), ${result.targets} plan targets\n`,
       );
       return 0;
     }),

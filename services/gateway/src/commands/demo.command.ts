@@ -4,9 +4,11 @@ import { submissionAuditDetail } from '../submission-audit';
 import path from 'node:path';
 import { bytesOf, type ByteSource } from '@csp-hub/adapter-kit';
 import { DEMO_PARTNERSHIPS, seedDemo } from '@csp-hub/db';
-import { agencyIdsByCode, generateDemoFeeds, importGeographyIfMissing, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
+import { seedDemoTargets } from '@csp-hub/insight';
+import { agencyIdsByCode, DEMO_MONTHS, generateDemoFeeds, importGeographyIfMissing, ingestFile, loadDemoLsoas, type IngestResult } from '@csp-hub/ingest';
 import type { Hub } from '../hub';
 import type { Logger } from '../logger';
+import { operatorLabel } from './actor';
 
 export interface DemoLoadResult {
   partnerships: number;
@@ -16,6 +18,8 @@ export interface DemoLoadResult {
   submissions: number;
   /** Generated partner files (fire, council, ISTV, Thames Valley street) offered to the pipeline. */
   generatedFiles: number;
+  /** Plan targets created by this run, rebased onto the demo's first month (a second run finds them there). */
+  targets: number;
 }
 
 /** Demo street-level months (Leicestershire) loaded when the reference folder has them. */
@@ -36,7 +40,7 @@ export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, re
   const seeded = await seedDemo(hub.orm.em.fork());
   if (!existsSync(path.join(referenceDir, 'PROVENANCE.md'))) {
     logger.warn({ referenceDir }, 'reference data folder not found: demo has partnerships and users but no geography or incidents (set CSP_HUB_REFERENCE_DIR)');
-    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0, generatedFiles: 0 };
+    return { partnerships: seeded.partnerships, users: seeded.users, geography: false, submissions: 0, generatedFiles: 0, targets: 0 };
   }
   await importGeographyIfMissing(hub.pool, referenceDir, logger);
   const agencyIds = await agencyIdsByCode(hub.pool);
@@ -81,5 +85,8 @@ export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, re
       logger.warn({ file: f.fileName, status: result.status, rejected: result.rowsRejected, errorCode: result.errorCode }, 'generated demo file not loaded cleanly');
     }
   }
-  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions, generatedFiles: generated.length };
+  // The plans' targets, rebased onto the data now present (docs/analysis.md "Targets as data").
+  const targets = await seedDemoTargets({ operator: operatorLabel(), em: hub.orm.em.fork(), db: hub.pool }, { baselineMonth: DEMO_MONTHS[0] });
+  for (const s of targets.skipped) logger.warn({ partnership: s.partnership, target: s.title, reason: s.reason }, 'demo target not seeded');
+  return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions, generatedFiles: generated.length, targets: targets.created };
 }

@@ -1,4 +1,5 @@
 import { agencyCommand } from './agency.command';
+import { analysisCommand } from './analysis.command';
 import { agreementCommand } from './agreement.command';
 import { auditCommand } from './audit.command';
 import type { CliCommand } from './command';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CliCommand[] = [
   userCommand,
   agreementCommand,
   ingestCliCommand,
+  analysisCommand,
   layoutsCommand,
   feedsCommand,
   auditCommand,

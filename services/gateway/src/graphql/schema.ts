@@ -6,9 +6,10 @@ import { IncidentResolver } from './resolvers/incident.resolver';
 import { MeResolver } from './resolvers/me.resolver';
 import { ReferenceResolver } from './resolvers/reference.resolver';
 import { SubmissionResolver } from './resolvers/submission.resolver';
+import { TargetResolver } from './resolvers/target.resolver';
 import { UserAdminResolver } from './resolvers/user-admin.resolver';
 
-export const RESOLVERS = [MeResolver, ReferenceResolver, IncidentResolver, SubmissionResolver, AgreementResolver, UserAdminResolver] as const;
+export const RESOLVERS = [MeResolver, ReferenceResolver, IncidentResolver, SubmissionResolver, AgreementResolver, UserAdminResolver, TargetResolver] as const;
 
 /** Builds the type-graphql schema (validation is done by hand and zod, not class-validator). */
 export async function buildHubSchema(): Promise<GraphQLSchema> {
