@@ -80,14 +80,14 @@ function postgresAccount(): { uid: number; gid: number } | undefined {
 }
 
 /** initdb, then start a server on a free port; stop() ends it and deletes the folder. */
-export async function startPgCluster(label: string): Promise<PgCluster> {
+export async function startPgCluster(label: string, options: { superuserPassword?: string } = {}): Promise<PgCluster> {
   const bin = postgresBinDir();
   const account = postgresAccount();
   const dir = mkdtempSync(path.join(os.tmpdir(), `csp-hub-${label}-`));
   const data = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');
   mkdirSync(socketDir);
-  const superuserPassword = `pg-${label}-${process.pid}`;
+  const superuserPassword = options.superuserPassword ?? `pg-${label}-${process.pid}`;
   const pwfile = path.join(dir, 'pwfile');
   writeFileSync(pwfile, `${superuserPassword}\n`, { mode: 0o600 });
   if (account) for (const p of [dir, socketDir, pwfile]) chownSync(p, account.uid, account.gid);
@@ -96,8 +96,8 @@ export async function startPgCluster(label: string): Promise<PgCluster> {
   if (init.code !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
   const port = await freePort();
   const log = path.join(dir, 'server.log');
-  const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  const start = await runTool(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', '60', '-o', options], as);
+  const serverOptions = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const start = await runTool(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions], as);
   if (start.code !== 0) throw new Error(`pg_ctl start failed:\n${start.stdout}${start.stderr}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
   const postmasterPid = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   // A test process that dies without its afterAll still stops the server (fast shutdown).
