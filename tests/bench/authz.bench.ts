@@ -9,6 +9,70 @@ export interface AuthzBenchResult {
   authorizedMedianMs: number;
   baselineMedianMs: number;
   rowsPerPage: number;
+  /** What one authorized page reads, from EXPLAIN (ANALYZE, BUFFERS), for the provider's analyst and a partner. */
+  plans: PagePlan[];
+}
+
+export interface PagePlan {
+  user: string;
+  /** Rows the scans of `incident` returned, over all loops: O(page), not O(table). */
+  incidentRowsRead: number;
+  /** Scan node types used on `incident` (no "Seq Scan"). */
+  incidentScans: string[];
+  sharedBuffers: number;
+  executionMs: number;
+  text: string;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
+/** The page's own SQL, captured from the pool the access context uses, then explained with the same parameters. */
+async function explainPage(pool: pg.Pool, run: (pool: pg.Pool) => Promise<unknown>, user: string): Promise<PagePlan> {
+  const seen: { text: string; values: unknown[] }[] = [];
+  const capturing = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'query') {
+        return (config: string | pg.QueryConfig, values?: unknown[]) => {
+          const text = typeof config === 'string' ? config : config.text;
+          seen.push({ text, values: (typeof config === 'string' ? values : (config.values ?? values)) ?? [] });
+          return target.query(config as pg.QueryConfig, values);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  await run(capturing);
+  const page = seen.find((q) => /\bfrom incident\b/.test(q.text) && /limit/i.test(q.text));
+  if (!page) throw new Error(`no page query captured for ${user}`);
+  const json = (await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(`explain (analyze, buffers, format json) ${page.text}`, page.values)).rows[0]!['QUERY PLAN'][0];
+  const text = (await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off, timing off) ${page.text}`, page.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  let rowsRead = 0;
+  const scans = new Set<string>();
+  const walk = (n: PlanNode): void => {
+    if (n['Relation Name'] === 'incident') {
+      rowsRead += (n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1);
+      scans.add(n['Node Type']);
+    }
+    for (const c of n.Plans ?? []) walk(c);
+  };
+  walk(json.Plan);
+  return {
+    user,
+    incidentRowsRead: rowsRead,
+    incidentScans: [...scans].sort(),
+    sharedBuffers: (json.Plan['Shared Hit Blocks'] ?? 0) + (json.Plan['Shared Read Blocks'] ?? 0),
+    executionMs: json['Execution Time'],
+    text,
+  };
 }
 
 function median(values: number[]): number {
@@ -59,7 +123,17 @@ export async function benchAuthz(bench: BenchDatabase, iterations: number, log: 
       b.push(Number(t2 - t1) / 1e6);
     }
     log(`${iterations} pages each, alternating`);
-    return { iterations, authorizedMedianMs: median(a), baselineMedianMs: median(b), rowsPerPage: rows };
+    const provider = await em.findOneOrFail(User, { email: demoEmail('charnwood', 'police.analyst') }, { populate: ['partnership'] });
+    const plans: PagePlan[] = [];
+    for (const [label, u] of [['provider (police.analyst)', provider], ['partner (district.analyst)', user]] as const) {
+      plans.push(
+        await explainPage(pool, async (p) => {
+          const ctx = await authenticateAccess(p, orm.em.fork(), u.id, u.partnership.id);
+          await listIncidents(ctx, { first: 100 });
+        }, label),
+      );
+    }
+    return { iterations, authorizedMedianMs: median(a), baselineMedianMs: median(b), rowsPerPage: rows, plans };
   } finally {
     await orm.close();
     await pool.end();

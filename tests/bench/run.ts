@@ -102,6 +102,15 @@ async function runIngestAndAuthz(server: ScratchServer, names: BenchName[]): Pro
           `  overhead            ${(overhead * 100).toFixed(0)}% of median latency (target <= 30%) ${overhead <= 0.3 ? 'PASS' : 'FAIL'}`,
       );
       if (overhead > 0.3) misses.push(`authz: ${(overhead * 100).toFixed(0)}% overhead in-process (target 30%)`);
+      for (const plan of z.plans) {
+        const seq = plan.incidentScans.includes('Seq Scan');
+        out(
+          `  page plan, ${plan.user}: ${plan.incidentRowsRead.toLocaleString('en-GB')} incident rows read for a page of 100 ` +
+            `(${plan.incidentScans.join(', ')}; ${plan.sharedBuffers.toLocaleString('en-GB')} buffers; ${plan.executionMs.toFixed(2)} ms) ${seq ? 'FAIL: sequential scan' : 'PASS'}`,
+        );
+        if (process.env.BENCH_PLANS === '1') out(plan.text.replace(/^/gm, '    '));
+        if (seq) misses.push(`authz: the page of ${plan.user} scans incident sequentially`);
+      }
     }
   });
   return { failures: [], misses };

@@ -7,8 +7,11 @@ type AnyRule = ReturnType<HubAbility['rulesFor']>[number];
 
 /**
  * The condition under which `action` on `subjectType` (optionally one field) is
- * allowed, as SQL. Mirrors CASL's rulesToQuery: rules in priority order, an
- * unconditional allow ends the search, inverted rules subtract. No rule: false.
+ * allowed, as SQL. Exactly CASL's decision for each row: rules in priority
+ * order (the last defined first), the first rule whose conditions match
+ * decides, allow or deny; an unconditional rule decides every row it reaches;
+ * no rule matching: false. (CASL's own rulesToQuery is coarser — every deny
+ * subtracts from every allow — which only ever refuses more.)
  */
 export function allowedSql(
   ability: HubAbility,
@@ -19,23 +22,28 @@ export function allowedSql(
   field?: string,
 ): string {
   const rules: AnyRule[] = field === undefined ? ability.rulesFor(action, subjectType) : ability.rulesFor(action, subjectType, field);
-  const allow: Conditions[] = [];
-  const deny: Conditions[] = [];
-  let unconditional = false;
-  for (const rule of rules) {
-    const conditions = rule.conditions as Conditions | undefined;
-    if (!conditions) {
-      if (rule.inverted) break;
-      unconditional = true;
-      break;
-    }
-    (rule.inverted ? deny : allow).push(conditions);
+  // Rules past the first unconditional one are never reached.
+  const end = rules.findIndex((r) => !r.conditions);
+  const reached = end < 0 ? rules : rules.slice(0, end + 1);
+  const fallthrough = end >= 0 && !reached[end]!.inverted;
+  const conditional = reached.filter((r) => r.conditions) as (AnyRule & { conditions: Conditions })[];
+
+  if (conditional.every((r) => !r.inverted)) {
+    // Allow rules only (the hub's own abilities): any of them, or everything when an unconditional allow is reached.
+    if (fallthrough) return 'true';
+    if (conditional.length === 0) return 'false';
+    return `(${withoutNarrower(conditional.map((r) => r.conditions)).map((c) => `(${conditionsToSql(c, columns, params)})`).join(' or ')})`;
   }
-  if (!unconditional && allow.length === 0) return 'false';
-  const query: Conditions = {};
-  if (!unconditional) query.$or = withoutNarrower(allow);
-  if (deny.length > 0) query.$nor = deny;
-  return conditionsToSql(query, columns, params);
+  // Allow and deny rules: the first match decides, from the last rule reached backwards.
+  let sql = fallthrough ? 'true' : 'false';
+  for (let i = conditional.length - 1; i >= 0; i--) {
+    const r = conditional[i]!;
+    // A deny in front of "false" changes nothing: skip it (and its parameters).
+    if (r.inverted && sql === 'false') continue;
+    const matches = `coalesce((${conditionsToSql(r.conditions, columns, params)}), false)`;
+    sql = r.inverted ? `(not ${matches} and ${sql})` : `(${matches} or ${sql})`;
+  }
+  return sql;
 }
 
 /**

@@ -1,10 +1,14 @@
 import { HubError } from '@csp-hub/taxonomy';
 
 /**
- * Compiles the small MongoDB-style condition language our CASL rules use
- * (field equality, $eq, $ne, $in, $nin, $and, $or, $nor) into parameterised
- * SQL over whitelisted columns. Unknown fields or operators throw: a rule we
- * cannot translate must never widen access.
+ * Compiles the conditions of one CASL rule — the MongoDB-style field operators
+ * CASL's matcher evaluates (field equality, $eq, $ne, $in, $nin) — into
+ * parameterised SQL over whitelisted columns, with CASL's semantics (a null
+ * field is "not equal" to any value and "not in" any list). Unknown fields or
+ * operators throw: a rule we cannot translate must never widen access. So do
+ * $and/$or/$nor inside a rule: CASL's matcher does not read them as operators
+ * (it matches no row), so the SQL must not either. Rules are combined by
+ * `allowedSql` (rules-sql.ts), as CASL's rulesToQuery combines them.
  */
 export type Conditions = Record<string, unknown>;
 
@@ -54,15 +58,10 @@ function fieldCondition(col: string, value: unknown, params: SqlParams): string 
 export function conditionsToSql(conditions: Conditions, columns: Readonly<Record<string, string>>, params: SqlParams): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(conditions)) {
-    if (key === '$and' || key === '$or' || key === '$nor') {
-      if (!Array.isArray(value)) throw new HubError('other', 'AUTHZ_BAD_CONDITION', `${key} needs an array`);
-      const inner = value.map((c) => `(${conditionsToSql(c as Conditions, columns, params)})`);
-      if (key === '$and') parts.push(inner.length ? inner.join(' and ') : 'true');
-      else if (key === '$or') parts.push(inner.length ? `(${inner.join(' or ')})` : 'false');
-      else parts.push(inner.length ? `not (${inner.join(' or ')})` : 'true');
-    } else {
-      parts.push(fieldCondition(column(columns, key), value, params));
+    if (key.startsWith('$')) {
+      throw new HubError('other', 'AUTHZ_BAD_CONDITION', `authorization condition uses ${key} inside a rule: write one rule per alternative instead`);
     }
+    parts.push(fieldCondition(column(columns, key), value, params));
   }
   return parts.length === 0 ? 'true' : parts.join(' and ');
 }

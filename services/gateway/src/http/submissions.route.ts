@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { subject as asSubject } from '@casl/ability';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { appendAuditIn, listRejects, withPrincipal, type AccessContext } from '@csp-hub/authz';
@@ -133,13 +134,23 @@ export function submissionsRouter(deps: AppDeps): Router {
       for (let offset = 0; ; ) {
         let text = '';
         for (const r of page.rejects) text += csvLine([r.rowNumber, r.column, r.value, r.reason, r.message]);
-        if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
+        // a client that stops reading and goes away never drains: the request's signal ends the wait
+        if (!res.write(text)) await once(res, 'drain', { signal: req.signal });
         offset += page.rejects.length;
         if (page.rejects.length < pageSize || offset >= page.total) break;
         page = await listRejects(access, Number(id), pageSize, offset);
       }
       res.end();
     } catch (error) {
+      if (req.signal.aborted) {
+        res.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        req.log.error({ err: error }, 'rejects download failed part-way');
+        res.destroy();
+        return;
+      }
       next(error);
     }
   });
