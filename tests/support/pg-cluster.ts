@@ -83,7 +83,9 @@ function postgresAccount(): { uid: number; gid: number } | undefined {
 export async function startPgCluster(label: string, options: { superuserPassword?: string } = {}): Promise<PgCluster> {
   const bin = postgresBinDir();
   const account = postgresAccount();
-  const dir = mkdtempSync(path.join(os.tmpdir(), `csp-hub-${label}-`));
+  // As root the server runs as postgres, which must reach the folder: not a private TMPDIR.
+  const base = account ? (existsSync('/var/tmp') ? '/var/tmp' : '/tmp') : os.tmpdir();
+  const dir = mkdtempSync(path.join(base, `csp-hub-${label}-`));
   const data = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');
   mkdirSync(socketDir);

@@ -40,8 +40,9 @@ fi
 owner_password="$(secret CSP_HUB_OWNER_PASSWORD_FILE)"
 app_password="$(secret CSP_HUB_APP_PASSWORD_FILE)"
 
-# The command infra/postgres/roles.sql documents, against the database the hub uses.
-psql --no-psqlrc -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-${POSTGRES_USER:-postgres}}" \
+# The command infra/postgres/roles.sql documents, against the database the hub uses
+# (query results and command tags silenced; errors and roles.sql's own messages still show).
+psql --no-psqlrc --quiet --output=/dev/null -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-${POSTGRES_USER:-postgres}}" \
   -v owner_password="$owner_password" -v app_password="$app_password" \
   -f "$roles_sql"
 echo "csp-hub roles: csp_hub_owner owns database ${POSTGRES_DB:-${POSTGRES_USER:-postgres}}; csp_hub_app may log in"
