@@ -92,6 +92,50 @@ describe('config', () => {
     });
   });
 
+  it('takes role passwords and the metrics token from secret files (compose secrets), naming a bad file', () => {
+    const appPassword = path.join(dir, 'app-password');
+    const ownerPassword = path.join(dir, 'owner-password');
+    const metricsToken = path.join(dir, 'metrics-token');
+    writeFileSync(appPassword, 'p@ss/word:with#signs\n');
+    writeFileSync(ownerPassword, 'owner-secret');
+    writeFileSync(metricsToken, `${'m'.repeat(40)}\r\n`);
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://csp_hub_app@db:5432/csp_hub',
+      DATABASE_PASSWORD_FILE: appPassword,
+      MIGRATION_DATABASE_URL: 'postgres://csp_hub_owner@db:5432/csp_hub',
+      MIGRATION_DATABASE_PASSWORD_FILE: ownerPassword,
+      METRICS_TOKEN_FILE: metricsToken,
+    });
+    const app = new URL(config.DATABASE_URL!);
+    expect([app.username, decodeURIComponent(app.password), app.host, app.pathname]).toEqual(['csp_hub_app', 'p@ss/word:with#signs', 'db:5432', '/csp_hub']);
+    expect(decodeURIComponent(new URL(config.MIGRATION_DATABASE_URL!).password)).toBe('owner-secret');
+    expect(config.METRICS_TOKEN).toBe('m'.repeat(40));
+
+    const empty = path.join(dir, 'empty');
+    writeFileSync(empty, '\n');
+    let message = '';
+    try {
+      loadConfig({
+        DATABASE_URL: 'postgres://csp_hub_app:inline@db:5432/csp_hub',
+        DATABASE_PASSWORD_FILE: appPassword,
+        MIGRATION_DATABASE_URL: 'postgres://csp_hub_owner@db:5432/csp_hub',
+        MIGRATION_DATABASE_PASSWORD_FILE: path.join(dir, 'missing'),
+        METRICS_TOKEN_FILE: empty,
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL / DATABASE_PASSWORD_FILE: the URL carries a password and a password file is set');
+    expect(message).toContain(`MIGRATION_DATABASE_PASSWORD_FILE: ${path.join(dir, 'missing')} is not a readable file`);
+    expect(message).toContain(`METRICS_TOKEN_FILE: ${empty} must hold one line, the secret (it is empty)`);
+    expect(message).not.toContain('inline');
+    expect(() => loadConfig({ DATABASE_PASSWORD_FILE: appPassword })).toThrow(/DATABASE_PASSWORD_FILE: only with DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db:5432/csp_hub', DATABASE_PASSWORD_FILE: appPassword })).toThrow(/DATABASE_URL: name the role/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'x'.repeat(40), METRICS_TOKEN_FILE: metricsToken })).toThrow(/METRICS_TOKEN \/ METRICS_TOKEN_FILE: set one, not both/);
+    writeFileSync(metricsToken, 'short\n');
+    expect(() => loadConfig({ METRICS_TOKEN_FILE: metricsToken })).toThrow(/METRICS_TOKEN_FILE: at least 32 characters/);
+  });
+
   it('checks the HTTP hardening settings', () => {
     const config = loadConfig({});
     expect(config.CORS_ORIGINS).toEqual([]);

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bool, cleanEnv, makeValidator, num, port, str } from 'envalid';
@@ -126,6 +126,8 @@ export const VARIABLES: Record<string, VariableDoc> = {
   PORT: { description: 'HTTP port for GraphQL, uploads, exports, /healthz, /readyz and /metrics', sensitive: false, default: '4100' },
   DATABASE_URL: { description: 'PostgreSQL server to use; when unset an embedded PostgreSQL is started', sensitive: true, default: '(unset: embedded)' },
   MIGRATION_DATABASE_URL: { description: 'The schema owner on the DATABASE_URL server: migrations run as it, then it grants the DATABASE_URL role (infra/postgres/roles.sql); unset: DATABASE_URL migrates (one role, refused in production)', sensitive: true, default: '(unset)' },
+  DATABASE_PASSWORD_FILE: { description: "File holding the password of DATABASE_URL's role (a container secret); DATABASE_URL then names the role without a password", sensitive: false, default: '(unset)' },
+  MIGRATION_DATABASE_PASSWORD_FILE: { description: "File holding the password of MIGRATION_DATABASE_URL's role; that URL then names the role without a password", sensitive: false, default: '(unset)' },
   CSP_HUB_DATA_DIR: { description: 'Folder for the embedded PostgreSQL cluster and generated dev keys', sensitive: false, default: '<repo>/.data' },
   CSP_HUB_PG_PORT: { description: 'Port of the embedded PostgreSQL (not 5432, which is often taken)', sensitive: false, default: '54329' },
   CSP_HUB_REFERENCE_DIR: { description: 'Folder with ONS geography and demo feeds (PROVENANCE.md layout)', sensitive: false, default: '<repo>/../shared/data' },
@@ -166,6 +168,7 @@ export const VARIABLES: Record<string, VariableDoc> = {
   RATE_LIMIT_PER_USER: { description: 'Requests one signed-in user may make per window to /graphql and /api (0: no limit)', sensitive: false, default: '600' },
   RATE_LIMIT_STORE: { description: 'Where rate-limit counters live: memory (one instance) or postgres (shared by several instances)', sensitive: false, default: 'memory' },
   METRICS_TOKEN: { description: 'Bearer token Prometheus sends to GET /metrics (at least 32 characters); /metrics is off when unset', sensitive: true, default: '(unset: off)' },
+  METRICS_TOKEN_FILE: { description: 'File holding METRICS_TOKEN (a container secret)', sensitive: false, default: '(unset)' },
   AUDIT_CHECKPOINT_KEY: { description: 'Ed25519 private key (PEM) that signs audit checkpoints; the database never holds it. Outside production one is generated under CSP_HUB_DATA_DIR', sensitive: true, default: '(dev: generated)' },
   AUDIT_CHECKPOINT_KEY_FILE: { description: 'File holding AUDIT_CHECKPOINT_KEY', sensitive: false, default: '(unset)' },
   AUDIT_CHECKPOINT_PUBLIC_KEY_FILE: { description: 'Ed25519 public key (PEM) to check checkpoints with where only verification runs (csp-hub audit verify --checkpoint)', sensitive: false, default: '(from the signing key)' },
@@ -183,6 +186,8 @@ function spec(env: NodeJS.ProcessEnv) {
       PORT: port({ default: 4100, desc: VARIABLES.PORT!.description }),
       DATABASE_URL: postgresUrl({ default: undefined, desc: VARIABLES.DATABASE_URL!.description }),
       MIGRATION_DATABASE_URL: postgresUrl({ default: undefined, desc: VARIABLES.MIGRATION_DATABASE_URL!.description }),
+      DATABASE_PASSWORD_FILE: str({ default: '', desc: VARIABLES.DATABASE_PASSWORD_FILE!.description }),
+      MIGRATION_DATABASE_PASSWORD_FILE: str({ default: '', desc: VARIABLES.MIGRATION_DATABASE_PASSWORD_FILE!.description }),
       CSP_HUB_DATA_DIR: str({ default: path.join(repoRoot, '.data'), desc: VARIABLES.CSP_HUB_DATA_DIR!.description }),
       CSP_HUB_PG_PORT: port({ default: 54329, desc: VARIABLES.CSP_HUB_PG_PORT!.description }),
       CSP_HUB_REFERENCE_DIR: str({ default: path.resolve(repoRoot, '../shared/data'), desc: VARIABLES.CSP_HUB_REFERENCE_DIR!.description }),
@@ -223,6 +228,7 @@ function spec(env: NodeJS.ProcessEnv) {
       RATE_LIMIT_PER_USER: wholeNumber(0, 10_000_000)({ default: 600, desc: VARIABLES.RATE_LIMIT_PER_USER!.description }),
       RATE_LIMIT_STORE: str({ choices: ['memory', 'postgres'], default: 'memory', desc: VARIABLES.RATE_LIMIT_STORE!.description }),
       METRICS_TOKEN: str({ default: '', desc: VARIABLES.METRICS_TOKEN!.description }),
+      METRICS_TOKEN_FILE: str({ default: '', desc: VARIABLES.METRICS_TOKEN_FILE!.description }),
       AUDIT_CHECKPOINT_KEY: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_KEY!.description }),
       AUDIT_CHECKPOINT_KEY_FILE: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_KEY_FILE!.description }),
       AUDIT_CHECKPOINT_PUBLIC_KEY_FILE: str({ default: '', desc: VARIABLES.AUDIT_CHECKPOINT_PUBLIC_KEY_FILE!.description }),
@@ -292,11 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(cleaned.INGEST_POOL_MAX) || cleaned.INGEST_POOL_MAX < 2) {
     problems.push('  INGEST_POOL_MAX: a whole number of at least 2 (one connection runs a submission, one records a refusal)');
   }
-  if (cleaned.METRICS_TOKEN && cleaned.METRICS_TOKEN.length < 32) {
-    problems.push('  METRICS_TOKEN: at least 32 characters (or unset to turn /metrics off)');
+  const secrets = secretsFromFiles(cleaned, problems);
+  const metricsToken = secrets.METRICS_TOKEN ?? cleaned.METRICS_TOKEN;
+  if (metricsToken && metricsToken.length < 32) {
+    problems.push(`  ${secrets.METRICS_TOKEN === undefined ? 'METRICS_TOKEN' : 'METRICS_TOKEN_FILE'}: at least 32 characters (or unset to turn /metrics off)`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  return Object.assign(Object.create(null) as object, cleaned, {
+  return Object.assign(Object.create(null) as object, cleaned, secrets, {
     repoRoot,
     UPLOAD_SPOOL_DIR: cleaned.UPLOAD_SPOOL_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'spool'),
     AUDIT_CHECKPOINT_DIR: cleaned.AUDIT_CHECKPOINT_DIR || path.join(cleaned.CSP_HUB_DATA_DIR, 'audit-checkpoints'),
@@ -304,6 +312,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 type Cleaned = ReturnType<typeof spec>;
+
+/**
+ * Secrets a container runtime mounts as files (compose `secrets:`): a role's
+ * password goes into its URL (which must then carry none), the metrics token
+ * replaces METRICS_TOKEN. One trailing line break is dropped, as editors add one.
+ */
+function secretsFromFiles(c: Cleaned, problems: string[]): { DATABASE_URL?: string; MIGRATION_DATABASE_URL?: string; METRICS_TOKEN?: string } {
+  const out: { DATABASE_URL?: string; MIGRATION_DATABASE_URL?: string; METRICS_TOKEN?: string } = {};
+  const read = (name: string, file: string): string | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      problems.push(`  ${name}: ${file} is not a readable file`);
+      return undefined;
+    }
+    const value = text.replace(/\r?\n$/, '');
+    if (value === '' || /[\r\n]/.test(value)) {
+      problems.push(`  ${name}: ${file} must hold one line, the secret (it is ${value === '' ? 'empty' : 'several lines'})`);
+      return undefined;
+    }
+    return value;
+  };
+  for (const [urlName, fileName] of [['DATABASE_URL', 'DATABASE_PASSWORD_FILE'], ['MIGRATION_DATABASE_URL', 'MIGRATION_DATABASE_PASSWORD_FILE']] as const) {
+    const file = c[fileName];
+    if (!file) continue;
+    const url = c[urlName];
+    if (!url) {
+      problems.push(`  ${fileName}: only with ${urlName} (naming the role, without a password)`);
+      continue;
+    }
+    const parsed = new URL(url);
+    if (parsed.password) {
+      problems.push(`  ${urlName} / ${fileName}: the URL carries a password and a password file is set; set one, not both`);
+      continue;
+    }
+    if (!parsed.username) {
+      problems.push(`  ${urlName}: name the role (postgres://ROLE@host:5432/database) when ${fileName} holds its password`);
+      continue;
+    }
+    const password = read(fileName, file);
+    if (password === undefined) continue;
+    parsed.password = encodeURIComponent(password);
+    out[urlName] = parsed.toString();
+  }
+  if (c.METRICS_TOKEN_FILE) {
+    if (c.METRICS_TOKEN) problems.push('  METRICS_TOKEN / METRICS_TOKEN_FILE: set one, not both');
+    else {
+      const token = read('METRICS_TOKEN_FILE', c.METRICS_TOKEN_FILE);
+      if (token !== undefined) out.METRICS_TOKEN = token;
+    }
+  }
+  return out;
+}
 
 /** Hub keys come from the environment or files (anything but HS256's secret). */
 function hubKeysConfigured(c: Cleaned): boolean {
