@@ -1,5 +1,5 @@
 import type { AccessContext, IncidentFilter } from '@csp-hub/authz';
-import { HubError, isPriority } from '@csp-hub/taxonomy';
+import { HubError, isFeedId, isPriority } from '@csp-hub/taxonomy';
 import { monthOf, monthIndex, type MonthPeriod } from './period';
 
 /** What every analysis is about: the reader's partnership, optionally some of its districts and categories. */
@@ -10,12 +10,19 @@ export interface AnalysisScope {
   districts?: string[] | null;
   /** Priority categories; default all. */
   categories?: string[] | null;
+  /**
+   * Feeds (e.g. police.street); default every feed the reader may count. A
+   * reader who may only count some feed's records gets perturbed counts for
+   * the whole analysis; naming the feeds they may list keeps them exact.
+   */
+  feeds?: string[] | null;
 }
 
 export interface ResolvedScope {
   partnership: string;
   districts: string[];
   categories: string[] | null;
+  feeds: string[] | null;
 }
 
 /**
@@ -43,12 +50,24 @@ export function resolveScope(ctx: AccessContext, scope: AnalysisScope): Resolved
     if (bad.length > 0) throw HubError.invalidInput('INVALID_CATEGORY', `unknown category ${bad.join(', ')}`);
     categories = [...new Set(scope.categories)];
   }
-  return { partnership: own, districts, categories };
+  let feeds: string[] | null = null;
+  if (scope.feeds && scope.feeds.length > 0) {
+    const bad = scope.feeds.filter((f) => !isFeedId(f));
+    if (bad.length > 0) throw HubError.invalidInput('INVALID_FEED', `unknown feed ${bad.join(', ')}`);
+    feeds = [...new Set(scope.feeds)];
+  }
+  return { partnership: own, districts, categories, feeds };
 }
 
 /** The authz filter for a scope over a span of months. */
 export function scopeFilter(scope: ResolvedScope, from: string, to: string): IncidentFilter {
-  return { ladCodes: scope.districts, monthFrom: from, monthTo: to, ...(scope.categories ? { categories: scope.categories } : {}) };
+  return {
+    ladCodes: scope.districts,
+    monthFrom: from,
+    monthTo: to,
+    ...(scope.categories ? { categories: scope.categories } : {}),
+    ...(scope.feeds ? { feeds: scope.feeds } : {}),
+  };
 }
 
 /** Months from..to as a list. */
