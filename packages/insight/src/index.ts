@@ -13,5 +13,6 @@ export { hotspots } from './hotspots';
 export type { CellStatus, HotCell, HotspotOptions, HotspotRequest, HotspotResult, TopAreaRow, TopLocationRow } from './hotspots';
 export { holdsPersonalTier, repeats } from './repeats';
 export type { RepeatRequest, RepeatResult, RepeatRow, RepeatSummaryView, RepeatVictimRow } from './repeats';
-export { loadDistrictBoundaries, studyArea } from './study-area';
+export { BOUNDARIES_FILE, findDistrictBoundaries, loadDistrictBoundaries, studyArea } from './study-area';
 export type { DistrictBoundaries, StudyArea } from './study-area';
+export type { ComparisonBase } from '@csp-hub/analysis';

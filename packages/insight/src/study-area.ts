@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { lonLatToBng, type BngGrid, type LonLatGeometry } from '@csp-hub/analysis';
 import type { AccessContext } from '@csp-hub/authz';
 import { HubError } from '@csp-hub/taxonomy';
@@ -71,4 +72,13 @@ export async function studyArea(ctx: AccessContext, grid: BngGrid, districts: st
   }
   if (cells.size === 0) throw HubError.invalidInput('EMPTY_STUDY_AREA', `no boundary or LSOA geography is loaded for ${districts.join(', ')}`);
   return { cells: [...cells], source: missing.length > 0 ? 'lsoa-extent' : 'boundary' };
+}
+
+/** Where the reference folder (CSP_HUB_REFERENCE_DIR, PROVENANCE.md layout) keeps district boundaries. */
+export const BOUNDARIES_FILE = 'geography/boundaries/lad19-demo-districts.geojson';
+
+/** The district boundaries of a reference folder, or undefined when it has none (study areas then fall back to LSOA extents). */
+export function findDistrictBoundaries(referenceDir: string): DistrictBoundaries | undefined {
+  const file = path.join(referenceDir, BOUNDARIES_FILE);
+  return existsSync(file) ? loadDistrictBoundaries(file) : undefined;
 }

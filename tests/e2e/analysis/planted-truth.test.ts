@@ -174,17 +174,17 @@ describe('the analysis engine finds planted truth through SQL and authz', () => 
     const data = await gqlData<{ analysisTrends: TrendResult; analysisHotspots: HotspotResult; analysisRepeats: RepeatResult }>(
       hub,
       token,
-      `query($p: PeriodInput!) {
-        analysisTrends(period: $p) { controlled periodsWithoutData rows { category level areaCode rank current seasonalYears exceedance qValue significant
+      `query($p: PeriodInput!, $f: [String!]) {
+        analysisTrends(period: $p, feeds: $f) { controlled periodsWithoutData rows { category level areaCode rank current seasonalYears exceedance qValue significant
           previous { baseCount expected change changePct pValue z significant } lastYear { baseCount expected change changePct pValue z significant }
           seasonal { baseCount expected change changePct pValue z significant } } }
-        analysisHotspots(period: $p) { grid { studyArea located outside { cells count } }
+        analysisHotspots(period: $p, feeds: $f) { grid { studyArea located outside { cells count } }
           topLocations { total locations { rank locationText lsoaCode count share cumulativeShare } }
           topLsoas { locations { rank lsoaCode count share } }
-          cells { id longitude latitude count z pValue qValue class } status { id status periods hotPeriods currentRun } }
-        analysisRepeats(period: $p) { resolution windowDays locations { events repeatEvents repeats { locationText lsoaCode count gapsDays } } }
+          cells { id longitude latitude count z pValue qValue class } status { id longitude latitude status periods hotPeriods currentRun } }
+        analysisRepeats(period: $p, feeds: $f) { resolution windowDays locations { events repeatEvents repeats { locationText lsoaCode count gapsDays } } }
       }`,
-      { p: period },
+      { p: period, f: feeds },
     );
     checkTrends(data.analysisTrends);
     checkHotspots(data.analysisHotspots);
