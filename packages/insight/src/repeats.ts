@@ -11,7 +11,7 @@ import { resolveScope, scopeFilter, type AnalysisScope } from './scope';
  * who may only count (their cells are perturbed) and only records whose
  * location and time the reader may see are counted. Repeat victims need a
  * victim key, which only personal-tier data carries: a reader without
- * personal-tier access is refused (FORBIDDEN, PERSONAL_TIER_REQUIRED).
+ * a partner's personal-tier data is refused (FORBIDDEN, PERSONAL_TIER_REQUIRED).
  */
 
 export interface RepeatRequest extends AnalysisScope {
@@ -105,9 +105,16 @@ function view<R>(summary: ReturnType<typeof repeatLocations>, top: number, row: 
   };
 }
 
-/** Whether the reader may list personal-tier records anywhere in the districts (their own agency's included). */
+/**
+ * Whether the reader holds personal-tier data of a partner: some agreement in
+ * force lets them read another agency's personal-tier records in full
+ * (attributes included, where a victim key lives). Their own agency's records
+ * alone do not qualify: a provider analyses its own victims in its own systems.
+ */
 export function holdsPersonalTier(ctx: AccessContext, districts: string[]): boolean {
-  return accessPlan(ctx.ability, districts).scopes.some((s) => s.tiers.personal.list);
+  return accessPlan(ctx.ability, districts).scopes.some(
+    (s) => s.agencyId !== ctx.principal.agencyId && s.tiers.personal.list && s.tiers.personal.readFields.includes('attributes'),
+  );
 }
 
 export async function repeats(ctx: AccessContext, request: RepeatRequest): Promise<RepeatResult> {
@@ -143,7 +150,8 @@ export async function repeats(ctx: AccessContext, request: RepeatRequest): Promi
   let controlled = result.controlled;
   const controlledAgencies = new Set(result.controlledAgencies);
   if (request.victims) {
-    const victim: Dimension = { name: 'victim', fields: ['attributes'], sql: `(${field('attributes')} ->> 'victimKey')` };
+    // Victim keys of personal-tier records only (the tier is a base field every reader of a record sees).
+    const victim: Dimension = { name: 'victim', fields: ['attributes', 'tier'], sql: `(case when ${field('tier')} = 'personal' then ${field('attributes')} ->> 'victimKey' end)` };
     const v = await aggregateIncidents<{ victim: string | null; day: string; n: number }>(
       ctx,
       { dimensions: [victim, DAY], filter },

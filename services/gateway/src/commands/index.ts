@@ -1,5 +1,6 @@
 import { agencyCommand } from './agency.command';
 import { agreementCommand } from './agreement.command';
+import { analysisCommand } from './analysis.command';
 import { auditCommand } from './audit.command';
 import type { CliCommand } from './command';
 import { dbCommand } from './db-server.command';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CliCommand[] = [
   userCommand,
   agreementCommand,
   ingestCliCommand,
+  analysisCommand,
   layoutsCommand,
   feedsCommand,
   auditCommand,
