@@ -91,7 +91,7 @@ export interface HotspotResult {
     cells: number;
     mean: number;
     s: number;
-    /** Located incidents of the period in the grid (outside: in cells beyond the study area, left out of Gi*). */
+    /** Located incidents of the period; `outside`: those of them in cells beyond the study area, left out of Gi*. */
     located: number;
     outside: { cells: number; count: number };
   };
