@@ -105,6 +105,33 @@ export interface HotspotResult {
   controlledAgencies: number[];
 }
 
+/**
+ * Police coordinates are snapped to a fixed set of map points, so the same
+ * points come back in every period and every request: their grid cell is
+ * projected once (proj4 with a datum shift is the costly step) and kept.
+ */
+const cellCache = new Map<number, Map<string, string>>();
+const CELL_CACHE_MAX = 200_000;
+
+function memoisedGrid(grid: BngGrid): BngGrid {
+  let cache = cellCache.get(grid.sizeM);
+  if (!cache) cellCache.set(grid.sizeM, (cache = new Map()));
+  const cells = cache;
+  return {
+    ...grid,
+    cellOf(longitude: number, latitude: number) {
+      const key = `${longitude},${latitude}`;
+      let id = cells.get(key);
+      if (id === undefined) {
+        id = grid.cellOf(longitude, latitude);
+        if (cells.size >= CELL_CACHE_MAX) cells.clear();
+        cells.set(key, id);
+      }
+      return id;
+    },
+  };
+}
+
 const studyAreas = new WeakMap<object, Map<string, StudyArea>>();
 const NO_BOUNDARIES = {};
 
@@ -187,7 +214,7 @@ export async function hotspots(ctx: AccessContext, request: HotspotRequest, opti
       auditDetail: { analysis: 'hotspots.points', period, statusPeriods: k, cellSizeM, filter: pointsFilter },
     },
   );
-  const grid = createBngGrid(cellSizeM);
+  const grid = memoisedGrid(createBngGrid(cellSizeM));
   const area = await cachedStudyArea(ctx, grid, scope.districts, options.boundaries);
   const perPeriod: { longitude: number; latitude: number; count: number }[][] = Array.from({ length: k }, () => []);
   for (const p of points.rows) perPeriod[p.period]?.push({ longitude: p.lon, latitude: p.lat, count: p.n });
