@@ -56,7 +56,7 @@ export async function prepareReadDataset(server: ScratchServer, name: string, ro
     // One release of the real rows a month by default; BENCH_MONTHS packs the rows into about that many months
     // (several releases a month), each month whole in one file so the twins of rows without a Crime ID stay apart.
     const spanMonths = Number(process.env.BENCH_MONTHS ?? 0);
-    const perMonth = spanMonths > 0 ? Math.max(1, Math.ceil(rows / (spanMonths * templates.length))) : 1;
+    const perMonth = spanMonths > 0 ? Math.max(1, Math.round(rows / (spanMonths * templates.length))) : 1;
     const months = Math.ceil(rows / (templates.length * perMonth));
     const monthOf = (block: number): string => monthBefore(months - 1 - Math.floor(block / perMonth));
     const perFile = templates.length * perMonth * Math.max(1, Math.floor(MONTHS_PER_FILE / perMonth));
