@@ -59,12 +59,13 @@ export function resolveScope(ctx: AccessContext, scope: AnalysisScope): Resolved
   return { partnership: own, districts, categories, feeds };
 }
 
-/** The authz filter for a scope over a span of months. */
-export function scopeFilter(scope: ResolvedScope, from: string, to: string): IncidentFilter {
+/** The authz filter for a scope over a span of months, optionally only some months of it (an index range per month). */
+export function scopeFilter(scope: ResolvedScope, from: string, to: string, months?: string[]): IncidentFilter {
   return {
     ladCodes: scope.districts,
     monthFrom: from,
     monthTo: to,
+    ...(months ? { months } : {}),
     ...(scope.categories ? { categories: scope.categories } : {}),
     ...(scope.feeds ? { feeds: scope.feeds } : {}),
   };

@@ -2,7 +2,7 @@ import { aggregateIncidents, dimensions, field, type AccessContext, type Dimensi
 import { whatChanged, type BaseComparison, type ComparisonBase, type ControlLimits, type Exceedance, type PeriodComparisonInput } from '@csp-hub/analysis';
 import { HubError } from '@csp-hub/taxonomy';
 import { checkPeriod, monthStartSql, periodLength, shiftPeriod, type MonthPeriod } from './period';
-import { resolveScope, scopeFilter, type AnalysisScope } from './scope';
+import { monthsOf, resolveScope, scopeFilter, type AnalysisScope } from './scope';
 
 /**
  * Period comparison per category and area (issue #13): the current period
@@ -103,7 +103,9 @@ export async function trends(ctx: AccessContext, request: TrendRequest): Promise
   const area = by === 'district' ? dimensions.of('area', 'ladCode') : dimensions.of('area', 'wardCode');
   const dims = [dimensions.of('category', 'category'), area, season, prev];
   const earliest = earlierYears[YEARS - 1]!.from < previousPeriod.from ? earlierYears[YEARS - 1]!.from : previousPeriod.from;
-  const filter = scopeFilter(scope, earliest, period.to);
+  // Only the compared months are read (5 periods, not the 3 years between them).
+  const compared = [...new Set([period, previousPeriod, ...earlierYears].flatMap(monthsOf))].sort();
+  const filter = scopeFilter(scope, earliest, period.to, compared);
   const result = await aggregateIncidents<Cell>(
     ctx,
     { dimensions: dims, filter, groupingSets: [[0, 1, 2], [0, 1, 3], [0, 2], [0, 3], [2], [3]] },
