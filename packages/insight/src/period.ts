@@ -43,6 +43,10 @@ export function shiftPeriod(p: MonthPeriod, by: number): MonthPeriod {
 /** A period checked: both ends months, from ≤ to, at most MAX_PERIOD_MONTHS long. */
 export function checkPeriod(p: MonthPeriod): MonthPeriod {
   if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') throw HubError.invalidInput('INVALID_PERIOD', 'a period needs from and to months (YYYY-MM)');
+  for (const m of [p.from, p.to]) {
+    const year = Math.floor(monthIndex(m) / 12);
+    if (year < 1900 || year > 2999) throw HubError.invalidInput('INVALID_PERIOD', `${m} is outside the years 1900 to 2999`);
+  }
   const length = monthIndex(p.to) - monthIndex(p.from) + 1;
   if (length < 1) throw HubError.invalidInput('INVALID_PERIOD', `the period ends (${p.to}) before it starts (${p.from})`);
   if (length > MAX_PERIOD_MONTHS) {
