@@ -7,6 +7,8 @@ import { DEFAULT_CELL_KEY, loadPrincipal } from '@csp-hub/authz';
 import { allowAllAccessContext } from '@csp-hub/authz/testing';
 import { createOrm, createReadPool, demoEmail, User, type MikroORM } from '@csp-hub/db';
 import { createHubApp, createLogger, signToken, type AppDeps, type HubApp, type SigningKeys } from '@csp-hub/gateway';
+import { BOUNDARIES_FILE, loadDistrictBoundaries } from '@csp-hub/insight';
+import { sharedData } from '@csp-hub/adapter-kit/testing';
 import { runHttpLoad, type LoadResult, type LoadSpec } from './http-load';
 import { startPeer, type Peer } from './peer';
 
@@ -115,6 +117,8 @@ export async function startBenchStack(url: string): Promise<BenchStack> {
       production: false,
       uploads: { maxBytes: 64 * 1024 * 1024, maxConcurrent: 2, maxPerUser: 1, spoolDir: path.join(os.tmpdir(), 'csp-hub-bench-spool') },
       sdc: DEFAULT_CELL_KEY,
+      // Hotspot study areas from the real district boundaries, as the served hub reads them from CSP_HUB_REFERENCE_DIR.
+      boundaries: loadDistrictBoundaries(sharedData(BOUNDARIES_FILE)),
       // The benchmark is the only client: rate limits would measure the limiter, not the hub.
       http: { rateLimit: { windowMs: 60_000, perIp: 0, perUser: 0, store: 'memory' } },
     };

@@ -53,9 +53,13 @@ export async function prepareReadDataset(server: ScratchServer, name: string, ro
   try {
     await importGeography(pool, sharedData());
     const templates = readStreetTemplates(['2024-01', '2024-02', '2024-03'].map((m) => sharedData('police', `${m}-leicestershire-street.csv`)));
-    const months = Math.ceil(rows / templates.length);
-    const monthOf = (block: number): string => monthBefore(months - 1 - block);
-    const perFile = templates.length * MONTHS_PER_FILE;
+    // One release of the real rows a month by default; BENCH_MONTHS packs the rows into about that many months
+    // (several releases a month), each month whole in one file so the twins of rows without a Crime ID stay apart.
+    const spanMonths = Number(process.env.BENCH_MONTHS ?? 0);
+    const perMonth = spanMonths > 0 ? Math.max(1, Math.round(rows / (spanMonths * templates.length))) : 1;
+    const months = Math.ceil(rows / (templates.length * perMonth));
+    const monthOf = (block: number): string => monthBefore(months - 1 - Math.floor(block / perMonth));
+    const perFile = templates.length * perMonth * Math.max(1, Math.floor(MONTHS_PER_FILE / perMonth));
     const agencyId = (await pool.query<{ id: number }>(`select id from agency where code = 'leicestershire-police'`)).rows[0]?.id;
     if (agencyId === undefined) throw new Error('the demo seed has no leicestershire-police agency');
     const started = process.hrtime.bigint();
@@ -83,8 +87,9 @@ export async function prepareReadDataset(server: ScratchServer, name: string, ro
     await pool.query('vacuum (analyze) incident');
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from incident')).rows[0]!.n);
     if (total !== rows) throw new Error(`the bench database holds ${total} incidents, not the ${rows} generated`);
-    const lastFullMonth = monthOf(rows % templates.length === 0 || months === 1 ? months - 1 : months - 2);
-    return { url, name, rows, firstMonth: monthOf(0), lastMonth: monthOf(months - 1), lastFullMonth, months, files, loadSeconds };
+    const monthRows = templates.length * perMonth;
+    const lastFullMonth = monthBefore(rows % monthRows === 0 || months === 1 ? 0 : 1);
+    return { url, name, rows, firstMonth: monthBefore(months - 1), lastMonth: monthBefore(0), lastFullMonth, months, files, loadSeconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await pool.end();

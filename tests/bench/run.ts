@@ -1,7 +1,7 @@
 /**
  * pnpm bench [name ...]: speed targets as ratios against a baseline measured
  * in the same run on the same machine. Names: ingest, authz, http-page,
- * aggregate, load (none: all). Uses DATABASE_URL's server when set, otherwise
+ * aggregate, load, analysis (none: all). Uses DATABASE_URL's server when set, otherwise
  * an embedded PostgreSQL; creates its own databases (and the peer's role) and
  * drops them at the end. Sizes and durations: tests/bench/README.md.
  * Exit code 1 on any error (a failed request, a wrong answer, the hub and the
@@ -12,6 +12,7 @@ import pg from 'pg';
 import { createOrm, runMigrations, seedDemo, startScratchServer, type ScratchServer } from '@csp-hub/db';
 import { importGeography } from '@csp-hub/ingest';
 import { benchAggregate } from './aggregate.bench';
+import { benchAnalysis } from './analysis.bench';
 import { benchAuthz } from './authz.bench';
 import { startBenchStack, type BenchStack } from './bench-stack';
 import { benchHttpPage } from './http-page.bench';
@@ -22,12 +23,13 @@ import { prepareReadDataset } from './read-dataset';
 import { benchSettings, loadLine, machineLines, out, type BenchOutcome, type BenchSettings } from './report';
 
 const SHARED = process.env.CSP_HUB_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../shared/data');
-const ALL = ['ingest', 'authz', 'http-page', 'aggregate', 'load'] as const;
+const ALL = ['ingest', 'authz', 'http-page', 'aggregate', 'load', 'analysis'] as const;
 type BenchName = (typeof ALL)[number];
 const READ_BENCHES = {
   'http-page': benchHttpPage,
   aggregate: benchAggregate,
   load: benchLoad,
+  analysis: benchAnalysis,
 } as const;
 
 /** Clean-ups still owed, run in reverse on Ctrl-C or SIGTERM so no server, database or role is left behind. */

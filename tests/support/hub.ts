@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
+import type { DistrictBoundaries } from '@csp-hub/insight';
 import { createOrm, createReadPool, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
 import { createHubApp, createLogger, signToken, type HttpOptions, type HubApp, type Logger, type OidcVerifier, type SigningKeys, type UploadLimits } from '@csp-hub/gateway';
@@ -40,6 +41,8 @@ export interface TestHubOptions {
   http?: Partial<HttpOptions>;
   /** Where the hub logs (default: stderr at CSP_HUB_TEST_LOG or error). */
   logger?: Logger;
+  /** District boundaries for hotspot study areas (default: none, LSOA extents). */
+  boundaries?: DistrictBoundaries;
 }
 
 export interface GraphQLBody {
@@ -87,6 +90,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       ingestPool,
       uploads: testUploadLimits(),
       sdc: DEFAULT_CELL_KEY,
+      ...(opts.boundaries ?? options.boundaries ? { boundaries: opts.boundaries ?? options.boundaries } : {}),
       http: { ...opts.http, rateLimit: { windowMs: 60_000, perIp: 0, perUser: 0, store: 'memory', ...opts.http?.rateLimit } },
     });
     await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', () => resolve()));

@@ -17,6 +17,8 @@ export interface IncidentFilter {
   /** YYYY-MM, inclusive. */
   monthFrom?: string | null;
   monthTo?: string | null;
+  /** YYYY-MM: only these months (e.g. the same month in several years), beside any range. */
+  months?: string[] | null;
   categories?: string[] | null;
   feeds?: string[] | null;
   agencyIds?: number[] | null;
@@ -88,6 +90,11 @@ export function compileFilter(filter: IncidentFilter, params: SqlParams): Compil
   if (filter.monthTo) {
     if (!MONTH.test(filter.monthTo)) throw bad('INVALID_FILTER', 'monthTo must be YYYY-MM');
     parts.push(`i.occurred_month <= ${params.add(`${filter.monthTo}-01`)}::date`);
+    fields.add('occurredMonth');
+  }
+  const months = checkList('months', filter.months, (v) => typeof v === 'string' && MONTH.test(v));
+  if (months) {
+    parts.push(`i.occurred_month = any(${params.add(months.map((m) => `${m}-01`))}::date[])`);
     fields.add('occurredMonth');
   }
   const categories = checkList('categories', filter.categories, (v) => typeof v === 'string' && isPriority(v));

@@ -284,6 +284,7 @@ export async function createHubApp(given: AppDeps): Promise<HubApp> {
             principal,
             access,
             sdc: deps.sdc,
+            ...(deps.boundaries ? { boundaries: deps.boundaries } : {}),
             em: access.em,
             signal: req.signal,
             logger: req.log.child({ userId: principal.userId }),

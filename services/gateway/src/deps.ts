@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type pg from 'pg';
 import { authenticateAccess, authenticateUser, type AccessContext, type CellKeyOptions } from '@csp-hub/authz';
 import type { MikroORM } from '@csp-hub/db';
+import type { DistrictBoundaries } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import { bearerToken, unverifiedIssuer, verifyToken } from './auth/jwt';
 import type { SigningKeys } from './auth/keys';
@@ -35,6 +36,8 @@ export interface AppDeps {
   production: boolean;
   uploads: UploadLimits;
   sdc: CellKeyOptions;
+  /** District boundaries for hotspot study areas (CSP_HUB_REFERENCE_DIR); without them a district's LSOA extent is used. */
+  boundaries?: DistrictBoundaries;
   /**
    * Benchmarks only: builds the access context of a verified token instead of
    * authenticateAccess, so `pnpm bench` can run the same gateway and code path

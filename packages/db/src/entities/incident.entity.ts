@@ -21,6 +21,12 @@ import { Submission } from './submission.entity';
   expression:
     'create index "incident_page_lad_idx" on "incident" ("agency_id", "feed", "lad_code", "occurred_month", "id") where retired_at is null',
 })
+// Analyses of a provider's own records for some districts (packages/insight, ADR 0019): one range per district and month.
+@Index({
+  name: 'incident_analysis_lad_idx',
+  expression:
+    'create index "incident_analysis_lad_idx" on "incident" ("agency_id", "lad_code", "occurred_month") where retired_at is null',
+})
 @Index({
   name: 'incident_shared_ref_idx',
   expression:

@@ -1,5 +1,6 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261201064500_page_index_by_agency } from './Migration20261201064500_page_index_by_agency';
+import { Migration20261201084827_analysis_lad_index } from './Migration20261201084827_analysis_lad_index';
 import { Migration20261201070000_analyze_function } from './Migration20261201070000_analyze_function';
 import { Migration20261201090000_targets } from './Migration20261201090000_targets';
 import { Migration20261201064000_duplicate_per_layout } from './Migration20261201064000_duplicate_per_layout';
@@ -35,5 +36,6 @@ export const MIGRATIONS: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261201064000_duplicate_per_layout', class: Migration20261201064000_duplicate_per_layout },
   { name: 'Migration20261201064500_page_index_by_agency', class: Migration20261201064500_page_index_by_agency },
   { name: 'Migration20261201070000_analyze_function', class: Migration20261201070000_analyze_function },
+  { name: 'Migration20261201084827_analysis_lad_index', class: Migration20261201084827_analysis_lad_index },
   { name: 'Migration20261201090000_targets', class: Migration20261201090000_targets },
 ];

@@ -1,4 +1,5 @@
 import { DEMO_PARTNERSHIPS, demoEmail } from '@csp-hub/db';
+import { findDistrictBoundaries } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import { httpOptionsFromConfig } from '../app';
 import { keysAreNamed, loadSigningKeys } from '../auth/keys';
@@ -42,6 +43,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       spoolDir: config.UPLOAD_SPOOL_DIR,
     },
     sdc: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD },
+    boundaries: findDistrictBoundaries(config.CSP_HUB_REFERENCE_DIR),
     metrics: createMetrics(),
     http: httpOptionsFromConfig(config),
     readinessChecks: [checkpoints.readiness],

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@csp-hub/db';
 import type { AccessContext, Principal, CellKeyOptions } from '@csp-hub/authz';
+import type { DistrictBoundaries } from '@csp-hub/insight';
 import type { Logger } from '../logger';
 
 /** What every resolver gets: the request's principal, its own EntityManager fork and logger. */
@@ -9,6 +10,8 @@ export interface GraphQLContext {
   /** The request's ability, grants and audit sink: every read of shared data goes through it. */
   access: AccessContext;
   sdc: CellKeyOptions;
+  /** District boundaries for hotspot study areas, when the reference data has them. */
+  boundaries?: DistrictBoundaries;
   em: EntityManager;
   /** Fires when the client goes away (or shutdown cuts the request off): long work should stop. */
   signal: AbortSignal;
