@@ -9,7 +9,7 @@ import copyStreams from 'pg-copy-streams';
 import { streetAdapter } from '@csp-hub/adapter-police';
 import { fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
 import { authenticateAccess, countIncidentsBy, getIncident, listIncidents, type AccessContext, type IncidentFilter } from '@csp-hub/authz';
-import { createOrm, demoEmail, runMigrations, seedDemo, User, type MikroORM, type ScratchServer } from '@csp-hub/db';
+import { createOrm, createReadPool, demoEmail, runMigrations, seedDemo, User, type MikroORM, type ScratchServer } from '@csp-hub/db';
 import { copyLine, importGeography, ingestFile } from '@csp-hub/ingest';
 import { loadLine, out, table, type BenchOutcome } from './report';
 import { readStreetTemplates, writeStreetSeries } from './street-generator';
@@ -269,14 +269,21 @@ async function sizes(pool: pg.Pool): Promise<Sizes> {
   return { heap: Number(rels.heap), total: Number(rels.total), partitions: rels.parts, indexes: indexes.map((i) => ({ name: i.name, bytes: Number(i.bytes) })) };
 }
 
+/** A statement authz ran: named ones are prepared once and run on generic plans (createReadPool). */
+interface Statement {
+  name: string | undefined;
+  text: string;
+  values: unknown[];
+}
+
 /** A pool whose queries are recorded (text and values), for EXPLAIN of exactly what authz ran. */
-function recording(pool: pg.Pool, seen: { text: string; values: unknown[] }[]): pg.Pool {
+function recording(pool: pg.Pool, seen: Statement[]): pg.Pool {
   return new Proxy(pool, {
     get(target, prop, receiver) {
       if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
       return (config: string | pg.QueryConfig, values?: unknown[]) => {
         const text = typeof config === 'string' ? config : config.text;
-        seen.push({ text, values: (typeof config === 'string' ? values : (config.values ?? values)) ?? [] });
+        seen.push({ name: typeof config === 'string' ? undefined : config.name, text, values: (typeof config === 'string' ? values : (config.values ?? values)) ?? [] });
         return target.query(config as string, values);
       };
     },
@@ -306,7 +313,10 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-export function summarisePlan(json: { Plan: PlanNode & { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number }; 'Execution Time': number; 'Planning Time': number }): PlanSummary {
+export function summarisePlan(
+  json: { Plan: PlanNode & { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number }; 'Execution Time': number; 'Planning Time': number },
+  parentIndex: ReadonlyMap<string, string> = new Map(),
+): PlanSummary {
   const planned = new Set<string>();
   const scanned = new Set<string>();
   const nodes = new Set<string>();
@@ -317,8 +327,10 @@ export function summarisePlan(json: { Plan: PlanNode & { 'Shared Hit Blocks'?: n
     if (rel && /^incident(_\d{4}_\d{2})?$/.test(rel)) {
       planned.add(rel);
       if ((n['Actual Loops'] ?? 0) > 0) scanned.add(rel);
-      nodes.add(`${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name'].replace(/^incident_\d{4}_\d{2}_/, 'incident_<month>_')}` : ''}`);
     }
+    const index = n['Index Name'];
+    if (index && /^incident_/.test(index)) nodes.add(`${n['Node Type']} ${parentIndex.get(index) ?? index}`);
+    else if (rel && /^incident(_\d{4}_\d{2})?$/.test(rel) && !n['Node Type'].startsWith('Index')) nodes.add(n['Node Type']);
     for (const c of n.Plans ?? []) walk(c);
   };
   walk(json.Plan);
@@ -350,6 +362,37 @@ export interface ReadFigures {
   plan: PlanSummary | undefined;
 }
 
+/** A parameter value as an SQL literal for EXECUTE (arrays as array literals; the prepared statement's casts type them). */
+function literal(client: pg.PoolClient, value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return client.escapeLiteral(`{${value.map((v) => JSON.stringify(String(v))).join(',')}}`);
+  return client.escapeLiteral(String(value));
+}
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of a statement as the hub runs it: a named one
+ * prepared and executed on its generic plan (the read pool's
+ * plan_cache_mode), so partitions are pruned at run time; an unnamed one
+ * planned with its values.
+ */
+async function explain(pool: pg.Pool, statement: Statement, parentIndex: ReadonlyMap<string, string>): Promise<PlanSummary> {
+  type Explained = { 'QUERY PLAN': [Parameters<typeof summarisePlan>[0]] };
+  const client = await pool.connect();
+  try {
+    if (!statement.name) return summarisePlan((await client.query<Explained>(`explain (analyze, buffers, format json) ${statement.text}`, statement.values)).rows[0]!['QUERY PLAN'][0], parentIndex);
+    await client.query(`prepare scale_explain as ${statement.text}`);
+    try {
+      const execute = `execute scale_explain(${statement.values.map((v) => literal(client, v)).join(', ')})`;
+      await client.query(execute);
+      return summarisePlan((await client.query<Explained>(`explain (analyze, buffers, format json) ${execute}`)).rows[0]!['QUERY PLAN'][0], parentIndex);
+    } finally {
+      await client.query('deallocate scale_explain');
+    }
+  } finally {
+    client.release();
+  }
+}
+
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
@@ -361,6 +404,10 @@ async function measureReads(url: string, pool: pg.Pool, orm: MikroORM, iteration
     const user = await orm.em.fork().findOneOrFail(User, { email: demoEmail('charnwood', handle) }, { populate: ['partnership'] });
     contexts.set(label, { userId: user.id, partnershipId: user.partnership.id });
   }
+  // Each partition's index by the name of the index it belongs to, for the plan summaries.
+  const parentIndex = new Map((await pool.query<{ child: string; parent: string }>(
+    `select c.relname as child, p.relname as parent from pg_inherits h join pg_class c on c.oid = h.inhrelid join pg_class p on p.oid = h.inhparent where p.relkind = 'I'`)).rows
+    .map((r) => [r.child, r.parent] as const));
   const last = LAST_MONTH_INDEX;
   const oneMonth: IncidentFilter = { ladCodes: [CHARNWOOD], monthFrom: monthText(last), monthTo: monthText(last) };
   const twelveMonths: IncidentFilter = { ladCodes: [CHARNWOOD], monthFrom: monthText(last - 11), monthTo: monthText(last) };
@@ -380,7 +427,7 @@ async function measureReads(url: string, pool: pg.Pool, orm: MikroORM, iteration
   for (const read of reads) {
     const who = contexts.get(read.user)!;
     const context = (db: pg.Pool): Promise<AccessContext> => authenticateAccess(db, orm.em.fork(), who.userId, who.partnershipId);
-    const seen: { text: string; values: unknown[] }[] = [];
+    const seen: Statement[] = [];
     const answer = JSON.stringify(await read.run(await context(recording(pool, seen))));
     for (let i = 0; i < 3; i++) await read.run(await context(pool));
     const times: number[] = [];
@@ -391,11 +438,7 @@ async function measureReads(url: string, pool: pg.Pool, orm: MikroORM, iteration
     }
     // EXPLAIN, warm, what the call ran: its statement that reads incident (the audit's do not).
     const statement = seen.find((s) => /\bfrom incident i\b/.test(s.text));
-    let summary: PlanSummary | undefined;
-    if (statement) {
-      const explained = await pool.query<{ 'QUERY PLAN': [Parameters<typeof summarisePlan>[0]] }>(`explain (analyze, buffers, format json) ${statement.text}`, statement.values);
-      summary = summarisePlan(explained.rows[0]!['QUERY PLAN'][0]);
-    }
+    const summary = statement ? await explain(pool, statement, parentIndex) : undefined;
     figures.push({ name: read.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), answer, plan: summary });
   }
   return figures;
@@ -478,7 +521,9 @@ async function runLayout(server: ScratchServer, owing: Owing, layout: Layout, pl
       const load = await bulkLoad(pool, plan, templates, log);
       log(`bulk COPY: ${load.rows.toLocaleString('en-GB')} rows in ${load.seconds.toFixed(0)} s; VACUUM ANALYZE ${load.vacuumSeconds.toFixed(0)} s; ${loadLine()}`);
       const size = await sizes(pool);
-      const reads = await measureReads(url, pool, orm, iterations);
+      // Reads on the pool the gateway serves with (generic plans for the named statements).
+      const readPool = createReadPool(url, { max: 4, applicationName: 'csp-hub-bench-scale' });
+      const reads = await measureReads(url, readPool, orm, iterations).finally(() => readPool.end());
       log(`reads measured; ${loadLine()}`);
       const slice = await pipelineSlice(pool, log);
       return { layout, load, sizes: size, reads, slice, constraintChanges, loadAverage: loadLine() };
