@@ -402,6 +402,9 @@ async function ingestPrepared(pool: pg.Pool, options: IngestOptions, prepared: P
             if (text) yield text;
           }
         })(),
+        // One batch (about 1 MB of the file) waits for COPY at a time: the default (16) let a slow
+        // database make the reader hold sixteen, tens of MB of strings, on a busy server.
+        { highWaterMark: 1 },
       ),
       client.query(copyStreams.from(COPY_STAGING)),
     );
