@@ -294,7 +294,7 @@ describe('the compose start-up without docker: init script, then the hub in prod
       where n.nspname = 'public' and c.relkind in ('r', 'p')`);
     expect(tables.rows).toEqual([{ owner: OWNER_ROLE }]);
     expect((await superuser.query('select count(*)::int as n from mikro_orm_migrations')).rows[0].n).toBeGreaterThan(0);
-    const sessions = await superuser.query(`select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+    const sessions = await superuser.query(`select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`);
     expect(sessions.rows).toEqual([{ usename: APP_ROLE }]);
   });
 
