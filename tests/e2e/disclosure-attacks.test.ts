@@ -16,6 +16,7 @@ import { User } from '@csp-hub/db';
 import { asbCsv, flyTippingCsv, ingestFile } from '@csp-hub/ingest';
 import { startTestHub, type TestHub } from '../support/hub';
 import { gqlData } from './leaks/http';
+import { seeded } from '../support/seeded';
 
 /**
  * Attacks on disclosure control by arithmetic (issue #12, point 2). A fire
@@ -37,17 +38,6 @@ const CHARNWOOD = 'E07000130';
 const FIRE = 'fire.analyst@charnwood.demo.csp-hub.test';
 const COUNCIL = 'district.analyst@charnwood.demo.csp-hub.test';
 
-/** A small seeded generator (mulberry32), so the planted counts and keys are the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Table {
   agencyId: string;

@@ -1,5 +1,5 @@
 import { aggregateIncidents, dimensions, field, type AccessContext, type Dimension } from '@csp-hub/authz';
-import { whatChanged, type BaseComparison, type ComparisonBase, type ControlLimits, type Exceedance, type PeriodComparisonInput } from '@csp-hub/analysis';
+import { whatChanged, type ComparisonBase, type PeriodComparison, type PeriodComparisonInput } from '@csp-hub/analysis';
 import { HubError } from '@csp-hub/taxonomy';
 import { checkPeriod, monthStartSql, periodLength, shiftPeriod, type MonthPeriod } from './period';
 import { monthsOf, resolveScope, scopeFilter, type AnalysisScope } from './scope';
@@ -25,7 +25,8 @@ export interface TrendRequest extends AnalysisScope {
   alpha?: number;
 }
 
-export interface TrendRow {
+/** One category and area: the comparison of @csp-hub/analysis, with its place in the ranking. */
+export interface TrendRow extends PeriodComparison {
   category: string;
   /** 'partnership': every district asked for together; otherwise the area's level. */
   level: 'partnership' | TrendAreaLevel;
@@ -33,13 +34,6 @@ export interface TrendRow {
   areaCode: string;
   /** 1 = strongest evidence of change, within its level. */
   rank: number;
-  current: number;
-  previous: BaseComparison | null;
-  lastYear: BaseComparison | null;
-  seasonal: BaseComparison | null;
-  seasonalYears: number;
-  controlLimits: ControlLimits | null;
-  exceedance: Exceedance | null;
   /** Benjamini–Hochberg q-value of the ranked base's p-value over the rows of its level. */
   qValue: number | null;
   /** Significant against the ranked base (p < alpha). */

@@ -5,6 +5,7 @@ import { authenticateAccess, type AccessContext } from '@csp-hub/authz';
 import { User, type MikroORM } from '@csp-hub/db';
 import { loadDistrictBoundaries, type DistrictBoundaries } from '@csp-hub/insight';
 import { SHARED_DATA } from '../../support/dataset';
+export { seeded } from '../../support/seeded';
 
 export const CHARNWOOD = 'E07000130';
 export const CHARNWOOD_CSP = 'E22000165';
@@ -25,17 +26,6 @@ export async function accessFor(pool: pg.Pool, orm: MikroORM, email: string): Pr
   return authenticateAccess(pool, em, user.id, user.partnership.id);
 }
 
-/** A small seeded generator (mulberry32): the same planted data every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Audit entries of an operation since an id, for a user. */
 export async function auditSince(pool: pg.Pool, sinceId: number): Promise<{ operation: string; user_id: number | null; agreement_ids: number[]; detail: Record<string, unknown> }[]> {
