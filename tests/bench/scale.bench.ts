@@ -8,7 +8,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { streetAdapter } from '@csp-hub/adapter-police';
 import { fileSource, sharedData } from '@csp-hub/adapter-kit/testing';
-import { authenticateAccess, countIncidentsBy, getIncident, listIncidents, type AccessContext, type IncidentFilter } from '@csp-hub/authz';
+import { AGGREGATE_PLAN_SETTINGS, authenticateAccess, countIncidentsBy, getIncident, listIncidents, type AccessContext, type IncidentFilter } from '@csp-hub/authz';
 import { createOrm, createReadPool, demoEmail, runMigrations, seedDemo, User, type MikroORM, type ScratchServer } from '@csp-hub/db';
 import { copyLine, importGeography, ingestFile } from '@csp-hub/ingest';
 import { loadLine, out, table, type BenchOutcome } from './report';
@@ -276,16 +276,24 @@ interface Statement {
   values: unknown[];
 }
 
-/** A pool whose queries are recorded (text and values), for EXPLAIN of exactly what authz ran. */
+/** A pool whose queries are recorded (text and values), also those on clients it lends (aggregates run in a transaction), for EXPLAIN of exactly what authz ran. */
 function recording(pool: pg.Pool, seen: Statement[]): pg.Pool {
+  const record = <T extends pg.Pool | pg.PoolClient>(target: T): T['query'] =>
+    ((config: string | pg.QueryConfig, values?: unknown[]) => {
+      const text = typeof config === 'string' ? config : config.text;
+      seen.push({ name: typeof config === 'string' ? undefined : config.name, text, values: (typeof config === 'string' ? values : (config.values ?? values)) ?? [] });
+      return target.query(config as string, values);
+    }) as T['query'];
   return new Proxy(pool, {
     get(target, prop, receiver) {
-      if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
-      return (config: string | pg.QueryConfig, values?: unknown[]) => {
-        const text = typeof config === 'string' ? config : config.text;
-        seen.push({ name: typeof config === 'string' ? undefined : config.name, text, values: (typeof config === 'string' ? values : (config.values ?? values)) ?? [] });
-        return target.query(config as string, values);
-      };
+      if (prop === 'query') return record(target);
+      if (prop === 'connect') {
+        return async () => {
+          const client = await target.connect();
+          return new Proxy(client, { get: (c, p, r) => (p === 'query' ? record(c) : (Reflect.get(c, p, r) as unknown)) });
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
     },
   });
 }
@@ -355,6 +363,8 @@ interface Read {
 
 export interface ReadFigures {
   name: string;
+  /** Timed calls made (fewer than asked for a read slower than 3 s). */
+  calls: number;
   medianMs: number;
   p95Ms: number;
   /** What it returned (compared between layouts: partitioning must not change an answer). */
@@ -372,19 +382,37 @@ function literal(client: pg.PoolClient, value: unknown): string {
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of a statement as the hub runs it: a named one
  * prepared and executed on its generic plan (the read pool's
- * plan_cache_mode), so partitions are pruned at run time; an unnamed one
- * planned with its values.
+ * plan_cache_mode), so partitions are pruned at run time; an unnamed one (an
+ * aggregate) planned with its values and AGGREGATE_PLAN_SETTINGS.
  */
-async function explain(pool: pg.Pool, statement: Statement, parentIndex: ReadonlyMap<string, string>): Promise<PlanSummary> {
+async function explain(pool: pg.Pool, statement: Statement, parentIndex: ReadonlyMap<string, string>, label: string): Promise<PlanSummary> {
   type Explained = { 'QUERY PLAN': [Parameters<typeof summarisePlan>[0]] };
   const client = await pool.connect();
+  // BENCH_PLANS=1: the whole plan as text too, after the summary's run.
+  const run = async (what: string, values: unknown[] = []): Promise<PlanSummary> => {
+    const summary = summarisePlan((await client.query<Explained>(`explain (analyze, buffers, format json) ${what}`, values)).rows[0]!['QUERY PLAN'][0], parentIndex);
+    if (process.env.BENCH_PLANS === '1') {
+      const text = (await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${what}`, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      out(`  plan of ${label}:\n${text.replace(/^/gm, '    ')}`);
+    }
+    return summary;
+  };
   try {
-    if (!statement.name) return summarisePlan((await client.query<Explained>(`explain (analyze, buffers, format json) ${statement.text}`, statement.values)).rows[0]!['QUERY PLAN'][0], parentIndex);
+    if (!statement.name) {
+      // An aggregate: planned with its values and the settings aggregateIncidents runs it with.
+      await client.query('begin read only');
+      try {
+        await client.query(AGGREGATE_PLAN_SETTINGS.map((setting) => `set local ${setting}`).join('; '));
+        return await run(statement.text, statement.values);
+      } finally {
+        await client.query('rollback');
+      }
+    }
     await client.query(`prepare scale_explain as ${statement.text}`);
     try {
       const execute = `execute scale_explain(${statement.values.map((v) => literal(client, v)).join(', ')})`;
       await client.query(execute);
-      return summarisePlan((await client.query<Explained>(`explain (analyze, buffers, format json) ${execute}`)).rows[0]!['QUERY PLAN'][0], parentIndex);
+      return await run(execute);
     } finally {
       await client.query('deallocate scale_explain');
     }
@@ -431,15 +459,17 @@ async function measureReads(url: string, pool: pg.Pool, orm: MikroORM, iteration
     const answer = JSON.stringify(await read.run(await context(recording(pool, seen))));
     for (let i = 0; i < 3; i++) await read.run(await context(pool));
     const times: number[] = [];
-    for (let i = 0; i < iterations; i++) {
+    // Timed calls: `iterations`, but a read slower than 3 s a call stops after a minute (at least 5 calls).
+    const timedFrom = process.hrtime.bigint();
+    for (let i = 0; i < iterations && (i < 5 || Number(process.hrtime.bigint() - timedFrom) / 1e6 < 60_000); i++) {
       const t0 = process.hrtime.bigint();
       await read.run(await context(pool));
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     // EXPLAIN, warm, what the call ran: its statement that reads incident (the audit's do not).
     const statement = seen.find((s) => /\bfrom incident i\b/.test(s.text));
-    const summary = statement ? await explain(pool, statement, parentIndex) : undefined;
-    figures.push({ name: read.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), answer, plan: summary });
+    const summary = statement ? await explain(pool, statement, parentIndex, read.name) : undefined;
+    figures.push({ name: read.name, calls: times.length, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), answer, plan: summary });
   }
   return figures;
 }
@@ -586,7 +616,8 @@ export async function benchScale(server: ScratchServer, owing: Owing, rows: numb
   for (let r = 0; r < flat.reads.length; r++) {
     const a = flat.reads[r]!;
     const b = monthly.reads[r]!;
-    rowsTable.push([`${a.name}: median ms`, fmt(a.medianMs), fmt(b.medianMs), ratio(a.medianMs, b.medianMs)]);
+    const calls = (f: ReadFigures): string => (f.calls < iterations ? ` (${f.calls} calls)` : '');
+    rowsTable.push([`${a.name}: median ms`, `${fmt(a.medianMs)}${calls(a)}`, `${fmt(b.medianMs)}${calls(b)}`, ratio(a.medianMs, b.medianMs)]);
     rowsTable.push([`  p95 ms`, fmt(a.p95Ms), fmt(b.p95Ms), ratio(a.p95Ms, b.p95Ms)]);
     if (a.answer !== b.answer) failures.push(`${a.name}: the layouts answer differently (flat ${a.answer.slice(0, 120)}, monthly ${b.answer.slice(0, 120)})`);
   }

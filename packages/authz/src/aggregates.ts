@@ -89,20 +89,38 @@ export function ptableFor(options: CellKeyOptions = DEFAULT_CELL_KEY): PTable {
 const SENSITIVE = new Set(['personal', 'pseudonymised']);
 
 /**
- * Runs an aggregate with a plan made for its parameter values. The read pool
- * forces generic plans (right for pages, whose shape is fixed and which run
- * thousands of times); an aggregate's best plan depends on its months,
- * districts and scopes, and a generic one was several times slower for a
- * provider's hotspot points on 2,000,000 rows. One read-only transaction with
- * SET LOCAL keeps the setting to this statement.
+ * How an aggregate's statement is planned, as SET LOCAL settings of its
+ * read-only transaction (also used by `pnpm bench scale` to EXPLAIN what the
+ * hub runs):
+ *
+ * - a plan made for its parameter values: the read pool forces generic plans
+ *   (right for pages, whose shape is fixed and which run thousands of times);
+ *   an aggregate's best plan depends on its months, districts and scopes, and a
+ *   generic one was several times slower for a provider's hotspot points on
+ *   2,000,000 rows;
+ * - no sequential scan of incident: every branch of the relation is an index
+ *   range (ADR 0015), and a provider's rows lie together on disk (each monthly
+ *   release is one merge), which the planner's uniform model cannot see. For a
+ *   force's counts over every month it estimated a bitmap scan of its own
+ *   rows dearer than reading the whole table, and read every page of
+ *   10,000,000 rows (13.8 s) where a bitmap reads the few per cent holding
+ *   them (docs/scaling.md). A table with no usable index is still scanned.
+ * - no JIT compilation: PostgreSQL compiles a statement's expressions afresh
+ *   on every execution once its estimated cost passes jit_above_cost, and a
+ *   provider's count over every month passes it. On 1,000,000 rows JIT took
+ *   109 of 1,012 ms unpartitioned and 7.0 of 8.0 s with monthly partitions
+ *   (3,673 functions, one set per partition scanned).
  */
-async function queryWithCustomPlan<R extends pg.QueryResultRow>(db: pg.Pool, sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+export const AGGREGATE_PLAN_SETTINGS: readonly string[] = ['plan_cache_mode = force_custom_plan', 'enable_seqscan = off', 'jit = off'];
+
+/** Runs an aggregate's statement in a read-only transaction with AGGREGATE_PLAN_SETTINGS. */
+async function queryAggregate<R extends pg.QueryResultRow>(db: pg.Pool, sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
   if (typeof db.connect !== 'function') return db.query<R>(sql, values);
   const client = await db.connect();
   let broken = false;
   try {
     await client.query('begin read only');
-    await client.query('set local plan_cache_mode = force_custom_plan');
+    await client.query(AGGREGATE_PLAN_SETTINGS.map((setting) => `set local ${setting}`).join('; '));
     const result = await client.query<R>(sql, values);
     await client.query('commit');
     return result;
@@ -193,7 +211,7 @@ export async function aggregateIncidents<T = Record<string, unknown>>(
     )
     select to_jsonb(q) as v, (select array_agg(distinct __st) from ${cellsName}_all where __by_st = 0) as relied
     from (${options.compose ? options.compose('cells', params) : 'select * from cells'}) q`;
-  const result = await queryWithCustomPlan<{ v: T; relied: number[] | null }>(ctx.db, sql, params.values);
+  const result = await queryAggregate<{ v: T; relied: number[] | null }>(ctx.db, sql, params.values);
   const rows = result.rows.map((r) => r.v);
   // The audit: the agreements whose records were counted, when any was personal or pseudonymised.
   const relied = result.rows[0]?.relied ?? [];

@@ -2,7 +2,7 @@ export { AGREEMENT_ROLES, agreementIdOfReason, buildAbility, DATA_ROLES } from '
 export type { AbilityContext, Grant, HubAbility, HubAction, HubSubject, HubSubjectName } from './ability';
 export { audit, authenticateAccess, authenticateUser, createAccessContext, emExecutor, inActorUnitOfWork, inOperatorUnitOfWork, inUnitOfWork, isOperator, withPrincipal } from './access';
 export type { AccessContext, Actor, AuditEntryInput, OperatorContext, UnitOfWork } from './access';
-export { aggregateIncidents, countIncidentsBy, dimensions, field, GROUP_BY_FIELDS, ptableFor } from './aggregates';
+export { AGGREGATE_PLAN_SETTINGS, aggregateIncidents, countIncidentsBy, dimensions, field, GROUP_BY_FIELDS, ptableFor } from './aggregates';
 export type { AggregateOptions, AggregateResult, AggregateSpec, CountCell, CountRequest, Dimension, GroupByField, ProviderCounts } from './aggregates';
 export { buildPTable, cellKey, DEFAULT_CELL_KEY, KEY_SPACE, perturb } from './cell-key';
 export type { CellKeyOptions, PTable } from './cell-key';
