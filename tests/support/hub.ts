@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
+import { DEFAULT_CELL_KEY, type CellKeyOptions } from '@csp-hub/authz';
 import type { DistrictBoundaries } from '@csp-hub/insight';
 import { createOrm, createReadPool, User, type MikroORM } from '@csp-hub/db';
 import { createTestDatabase, quietOnDrop, type TestDatabase } from '@csp-hub/db/testing';
@@ -43,6 +43,8 @@ export interface TestHubOptions {
   logger?: Logger;
   /** District boundaries for hotspot study areas (default: none, LSOA extents). */
   boundaries?: DistrictBoundaries;
+  /** Disclosure control, as the SDC_* settings give it (default DEFAULT_CELL_KEY). */
+  sdc?: CellKeyOptions;
 }
 
 export interface GraphQLBody {
@@ -89,7 +91,7 @@ export async function startTestHub(label: string, options: TestHubOptions = {}):
       production: false,
       ingestPool,
       uploads: testUploadLimits(),
-      sdc: DEFAULT_CELL_KEY,
+      sdc: opts.sdc ?? options.sdc ?? DEFAULT_CELL_KEY,
       ...(opts.boundaries ?? options.boundaries ? { boundaries: opts.boundaries ?? options.boundaries } : {}),
       http: { ...opts.http, rateLimit: { windowMs: 60_000, perIp: 0, perUser: 0, store: 'memory', ...opts.http?.rateLimit } },
     });

@@ -3,6 +3,7 @@ import type { EntityManager } from '@csp-hub/db';
 import type { DataTier } from '@csp-hub/taxonomy';
 import { buildAbility, type Grant, type HubAbility } from './ability';
 import { appendAudit, appendAuditIn, type AuditRecord, type SqlExecutor } from './audit';
+import type { CellKeyOptions } from './cell-key';
 import { loadAccessFacts, londonToday } from './grants';
 import { lookupValue, principalFromRow, principalSql, type Principal, type PrincipalRow, type UserLookup } from './principal';
 
@@ -16,6 +17,12 @@ export interface AccessContext {
   /** For agreement changes (MikroORM unit of work), forked per request. */
   em: EntityManager;
   requestId: string | null;
+  /**
+   * The hub's disclosure control (SDC_* settings): every aggregate over the relation perturbs with
+   * it unless told otherwise, so one cell gets one published value from every output (a count,
+   * a trend, a target). Absent: DEFAULT_CELL_KEY.
+   */
+  cellKey?: CellKeyOptions;
 }
 
 /** Builds the request's ability from the principal and today's agreements. */

@@ -152,7 +152,7 @@ export async function aggregateIncidents<T = Record<string, unknown>>(
   }
   const sets = spec.groupingSets ?? [dims.map((_, i) => i)];
   for (const set of sets) for (const i of set) if (i < 0 || i >= dims.length) throw new HubError('other', 'AGGREGATE_SET', `grouping set names dimension ${i}`);
-  const table = ptableFor(options.cellKey);
+  const table = ptableFor(options.cellKey ?? ctx.cellKey);
   const params = new SqlParams();
   const compiled = compileFilter(spec.filter ?? {}, params);
   const declared = [...new Set([...dims.flatMap((d) => d.fields), ...(spec.needs ?? [])])];

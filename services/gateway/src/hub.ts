@@ -1,8 +1,9 @@
 import path from 'node:path';
 import pg from 'pg';
+import type { CellKeyOptions } from '@csp-hub/authz';
 import { createOrm, createReadPool, migrateDatabase, openDatabase, runtimeRoleProblems, type DatabaseHandle, type MikroORM } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import type { Config } from './config';
+import { cellKeyOf, type Config } from './config';
 import type { Logger } from './logger';
 
 /** An open hub: database (embedded or external), migrated ORM and a raw pool. */
@@ -12,6 +13,8 @@ export interface Hub {
   pool: pg.Pool;
   /** Ingest transactions run here, never on the pool that serves reads. */
   ingestPool: pg.Pool;
+  /** Disclosure control from the SDC_* settings, for the access contexts the CLI builds. */
+  cellKey: CellKeyOptions;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function openHub(config: Config, logger: Logger, options: { migrate
     db,
     orm: ormRef,
     pool,
+    cellKey: cellKeyOf(config),
     ingestPool,
     async close() {
       if (closed) return;

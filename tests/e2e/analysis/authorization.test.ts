@@ -4,7 +4,7 @@ import { hotspots, repeats, trends } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import { loadStandardDataset, WEST_OXFORDSHIRE_LSOAS } from '../../support/dataset';
 import { startTestHub, type TestHub } from '../../support/hub';
-import { expectErrorCode } from '../leaks/http';
+import { expectErrorCode, gqlData } from '../leaks/http';
 import {
   accessFor,
   auditSince,
@@ -111,6 +111,25 @@ describe('the analysis engine sees only what its reader may see', () => {
     const policePlaces = await hotspots(police, { period: JANUARY, feeds: ['council.asb'], top: 100 });
     expect(new Set(policePlaces.topLocations.locations.map((l) => l.locationText))).toEqual(new Set(ASB_LOCATIONS));
     expect(policePlaces.topLocations.total).toBe(asb.reduce((a, r) => a + r.n, 0));
+  });
+
+  it("the hub's disclosure-control setting reaches analysis over GraphQL: its noise, not the default", async () => {
+    const configured = { maxNoise: 6, variance: 9, threshold: 2 };
+    type Row = { level: string; category: string; current: number };
+    const byCategory = (rows: Row[]) => Object.fromEntries(rows.filter((r) => r.level === 'partnership').map((r) => [r.category, r.current]));
+    const fire = await accessFor(hub.pool, hub.orm, FIRE);
+    const expected = byCategory((await trends({ ...fire, cellKey: configured }, { period: JANUARY })).rows);
+    const byDefault = byCategory((await trends(fire, { period: JANUARY })).rows);
+    expect(expected).not.toEqual(byDefault);
+    await hub.restart({ sdc: configured });
+    try {
+      const query = 'query($p: PeriodInput!) { analysisTrends(period: $p) { controlled rows { level category current } } }';
+      const data = await gqlData<{ analysisTrends: { controlled: boolean; rows: Row[] } }>(hub, await hub.tokenFor(FIRE), query, { p: JANUARY });
+      expect(data.analysisTrends.controlled).toBe(true);
+      expect(byCategory(data.analysisTrends.rows)).toEqual(expected);
+    } finally {
+      await hub.restart();
+    }
   });
 
   it('a user of another partnership sees nothing of this one', async () => {

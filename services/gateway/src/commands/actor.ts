@@ -21,7 +21,7 @@ export async function userContext(hub: Hub, email: string): Promise<AccessContex
   const em = hub.orm.em.fork();
   const user = await em.findOne(User, { email: email.trim().toLowerCase() }, { populate: ['partnership'] });
   if (!user) throw HubError.notFound('User', email);
-  return authenticateAccess(hub.pool, em, user.id, user.partnership.id);
+  return { ...(await authenticateAccess(hub.pool, em, user.id, user.partnership.id)), cellKey: hub.cellKey };
 }
 
 /** `--as <e-mail>` when given, else the operator. */

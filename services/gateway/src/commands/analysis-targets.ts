@@ -2,6 +2,7 @@ import { getPartnershipByCode } from '@csp-hub/authz';
 import { listTargets, measureTarget, type TargetMeasurement } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import { stringOption, type CommandInput, type CommandOptions } from './command';
+import { cellKeyOf } from '../config';
 import { withHub } from './hub-session';
 import { print, requireOption, userContext } from './actor';
 
@@ -48,7 +49,7 @@ export async function run({ values, config, logger }: CommandInput): Promise<num
     const ctx = await userContext(hub, email);
     const partnership = await getPartnershipByCode(ctx.em, code);
     const measured: TargetMeasurement[] = [];
-    for (const t of await listTargets(ctx, partnership.id)) measured.push(await measureTarget(ctx, t, { ...(asOf ? { asOf } : {}), cellKey: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD } }));
+    for (const t of await listTargets(ctx, partnership.id)) measured.push(await measureTarget(ctx, t, { ...(asOf ? { asOf } : {}), cellKey: cellKeyOf(config) }));
     print(json, measured, measured.length ? measured.map(describe).join('\n\n') : `${partnership.name} has no active targets`);
     return 0;
   });

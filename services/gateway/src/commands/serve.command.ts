@@ -4,7 +4,7 @@ import { HubError } from '@csp-hub/taxonomy';
 import { httpOptionsFromConfig } from '../app';
 import { keysAreNamed, loadSigningKeys } from '../auth/keys';
 import { createOidcVerifier, oidcOptionsFrom } from '../auth/oidc';
-import type { Config } from '../config';
+import { cellKeyOf, type Config } from '../config';
 import { openHub } from '../hub';
 import type { Logger } from '../logger';
 import { createMetrics } from '../metrics';
@@ -42,7 +42,7 @@ async function serve(config: Config, logger: Logger, demo: boolean): Promise<voi
       maxPerUser: config.UPLOAD_MAX_PER_USER,
       spoolDir: config.UPLOAD_SPOOL_DIR,
     },
-    sdc: { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD },
+    sdc: cellKeyOf(config),
     boundaries: findDistrictBoundaries(config.CSP_HUB_REFERENCE_DIR),
     metrics: createMetrics(),
     http: httpOptionsFromConfig(config),

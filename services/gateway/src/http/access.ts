@@ -13,7 +13,8 @@ import { authenticate } from '../deps';
  */
 export function requestAccess(deps: AppDeps, req: Request): Promise<AccessContext> {
   if (!req.access) {
-    req.access = authenticate(deps, req).then((access) => (req.signal ? { ...access, db: abortablePool(deps.pool, req.signal) } : access));
+    // The hub's disclosure control goes with the context, so every aggregate of the request uses it.
+    req.access = authenticate(deps, req).then((access) => ({ ...access, cellKey: deps.sdc, ...(req.signal ? { db: abortablePool(deps.pool, req.signal) } : {}) }));
     req.access.catch(() => undefined); // handled by whoever awaits it; never an unhandled rejection
   }
   return req.access;
