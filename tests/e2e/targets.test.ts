@@ -10,7 +10,7 @@ import { DEMO_TARGET_PLANS, demoEmail, User } from '@csp-hub/db';
 import { ingestFile, policeStreetCsv, type PoliceStreetRow } from '@csp-hub/ingest';
 import { createTarget, listTargets, measureTarget, placesAtBaseline, retireTarget, seedDemoTargets, updateTarget, type TargetInput } from '@csp-hub/insight';
 import { isHubError } from '@csp-hub/taxonomy';
-import { CHARNWOOD_LSOAS } from '../support/dataset';
+import { CHARNWOOD_LSOAS, HARBOROUGH_LSOAS } from '../support/dataset';
 import { startTestHub, type TestHub } from '../support/hub';
 import { expectErrorCode, gqlData } from './leaks/http';
 
@@ -51,6 +51,14 @@ const ASB: Record<string, number[]> = {
   'Leicester Road': [1, 1, 1, 1, 1, 1],
 };
 
+/** Shoplifting by the same force in Charnwood and in Harborough, another partnership's district. */
+const SHOPLIFTING: Record<string, number[]> = {
+  Charnwood: [0, 4, 5, 6, 7, 8],
+  Harborough: [0, 20, 20, 20, 20, 20],
+};
+const CHARNWOOD_SHOP = { location: 'On or near Loughborough Market', lsoaCode: CHARNWOOD_LSOAS[0]! };
+const HARBOROUGH_SHOP = { location: 'On or near Market Harborough Square', lsoaCode: HARBOROUGH_LSOAS[0]! };
+
 function placed(location: string): { location: string; lsoaCode: string } {
   // Each place has one LSOA, so a place key (location text + LSOA) is one place.
   const i = [...Object.keys(VIOLENCE), ...Object.keys(ASB)].indexOf(location);
@@ -79,6 +87,8 @@ function plantedRows(): PoliceStreetRow[] {
   };
   MONTHS.forEach((month, i) => {
     for (const [type, counts] of Object.entries(PLAN)) add(month, type, { location: 'On or near Granby Street', lsoaCode: CHARNWOOD_LSOAS[i % 5]! }, counts[i]!);
+    // From February (January is the demo seed's baseline month): the force's shoplifting in Charnwood and, more of it, in Harborough.
+    for (const [place, counts] of Object.entries(SHOPLIFTING)) add(month, 'Shoplifting', place === 'Harborough' ? HARBOROUGH_SHOP : CHARNWOOD_SHOP, counts[i]!);
     for (const [place, counts] of Object.entries(VIOLENCE)) add(month, 'Violence and sexual offences', placed(place), counts[i]!);
     for (const [place, counts] of Object.entries(ASB)) add(month, 'Anti-social behaviour', placed(place), counts[i]!);
   });
@@ -229,6 +239,29 @@ describe('priority targets as partnership data', () => {
       expect(upProgress.milestones.map((x) => x.date)).toEqual(['2025-02-01']);
     });
 
+    it("a target counts the partnership's districts only, though a provider reads more of its own records", async () => {
+      const chair = contexts.get(who('district.chair'))!;
+      const analyst = contexts.get(who('police.analyst')) ?? (await as(who('police.analyst')));
+      const target = await createTarget(chair, charnwood, {
+        ...countTarget('Shoplifting', ['Shoplifting'], ['acquisitive_crime'], 'down', 4, 10), baselinePeriod: 'February 2024', baselineFrom: '2024-02', baselineTo: '2024-02',
+      });
+      const inCharnwood = (month: string) => stored(`source_category = 'Shoplifting' and occurred_month = $2::date and lad_code = 'E07000130'`, [`${month}-01`]);
+      // The force's analyst reads Harborough's shoplifting too (their own records), yet the Charnwood target counts Charnwood's.
+      expect(await stored(`source_category = 'Shoplifting' and occurred_month = '2024-03-01' and lad_code = 'E07000131'`, [])).toBe(20);
+      for (const reader of [analyst, chair]) {
+        const m = await measureTarget(reader, target, { asOf: AS_OF });
+        expect(m.baselineAsSeen).toBe(4);
+        expect(m.series.map((s) => s.to)).toEqual(MONTHS.slice(2));
+        for (const s of m.series) expect(s.value, s.to).toBe(await inCharnwood(s.to));
+        expect(m.series.map((s) => s.value)).toEqual(SHOPLIFTING.Charnwood!.slice(2));
+      }
+      const places = await placesAtBaseline(analyst, { priorities: ['acquisitive_crime'], sourceCategories: ['Shoplifting'], feeds: ['police.street'], placeUnit: 'location' }, '2024-03', '2024-03', 5);
+      expect(places).toMatchObject({ places: [`${CHARNWOOD_SHOP.location} | ${CHARNWOOD_SHOP.lsoaCode}`], baselineValue: 5 });
+      // Another partnership's analyst cannot measure Charnwood's target with their own districts.
+      const harborough = await as(who('police.analyst', 'harborough'));
+      await expect(measureTarget(harborough, target, { asOf: AS_OF })).rejects.toMatchObject({ kind: 'forbidden', reason: 'OTHER_PARTNERSHIP' });
+    });
+
     it('a place-subset target keeps the five places of its baseline, though another place leads later', async () => {
       const chair = contexts.get(who('district.chair'))!;
       const measure = { priorities: ['violence'], sourceCategories: ['Violence and sexual offences'], feeds: ['police.street'], placeUnit: 'location' as const };
@@ -340,6 +373,42 @@ describe('priority targets as partnership data', () => {
       const otherChair = await hub.gql('mutation($id: ID!) { retireTarget(id: $id) { id } }', { token: await hub.tokenFor(who('district.chair', 'harborough')), variables: { id: made.id } });
       expectErrorCode(otherChair.body, 'NOT_FOUND');
     });
+
+    it('targetPlaces ranks the baseline places as the caller counts them, the CLI prints the same, and bad input is named', async () => {
+      const chair = contexts.get(who('district.chair'))!;
+      const measure = { priorities: ['violence'], sourceCategories: ['Violence and sexual offences'], feeds: ['police.street'], placeUnit: 'location' as const };
+      const expected = await placesAtBaseline(chair, measure, '2024-01', '2024-01', 3);
+      expect(expected.places).toHaveLength(3);
+      const query = 'query($input: TargetPlacesInput!) { targetPlaces(input: $input) { places baselineValue controlled } }';
+      const input = { ...measure, baselineFrom: '2024-01', baselineTo: '2024-01', top: 3 };
+      const { targetPlaces } = await gqlData<{ targetPlaces: { places: string[]; baselineValue: number; controlled: boolean } }>(hub, await hub.tokenFor(who('district.chair')), query, { input });
+      expect(targetPlaces).toEqual(expected);
+      const bad = await hub.gql(query, { token: await hub.tokenFor(who('district.chair')), variables: { input: { ...input, priorities: ['violence', 'weather'], baselineTo: '2023-12', top: 0 } } });
+      const message = expectErrorCode(bad.body, 'BAD_USER_INPUT', 'INVALID_TARGET')[0]!.message;
+      expect(message).toMatch(/"weather" is not a priority/);
+      expect(message).toMatch(/ends \(2023-12\) before it starts \(2024-01\)/);
+      expect(message).toMatch(/top places must be 1 to 100, got 0/);
+
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-places-'));
+      try {
+        const bin = path.resolve(import.meta.dirname, '../../services/gateway/bin/csp-hub.js');
+        const env = { ...process.env, DATABASE_URL: hub.db.appUrl, MIGRATION_DATABASE_URL: hub.db.ownerUrl, CSP_HUB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+        const args = ['analysis', 'places', '--as', who('district.chair'), '--partnership', 'E22000165', '--period', '2024-01..2024-01', '--category', 'violence',
+          '--source-category', 'Violence and sexual offences', '--feed', 'police.street', '--top', '3'];
+        const json = spawnSync(process.execPath, [bin, ...args, '--json'], { env, encoding: 'utf8' });
+        expect(json.stderr).toBe('');
+        expect(json.status).toBe(0);
+        expect(JSON.parse(json.stdout)).toEqual({ partnership: 'E22000165', baselineFrom: '2024-01', baselineTo: '2024-01', ...expected });
+        const text = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+        expect(text.stdout).toContain(`Top 3 places for E22000165, 2024-01..2024-01: ${expected.baselineValue} incidents`);
+        expect(text.stdout).toContain(`1  ${expected.places[0]}`);
+        const district = spawnSync(process.execPath, [bin, ...args, '--district', 'E07000130'], { env, encoding: 'utf8' });
+        expect(district.status).not.toBe(0);
+        expect(district.stderr).toMatch(/takes no --district/);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }, 60_000);
 
     it('csp-hub analysis targets --as prints the same progress as the insight call', async () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-targets-'));

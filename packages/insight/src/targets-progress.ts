@@ -7,9 +7,9 @@ import {
   type TargetProgressOptions,
 } from '@csp-hub/analysis';
 import { aggregateIncidents, dimensions, field, londonToday, type AccessContext, type CellKeyOptions, type Dimension, type IncidentFilter } from '@csp-hub/authz';
-import type { PlaceUnit } from '@csp-hub/db';
+import { PLACE_UNITS, type PlaceUnit } from '@csp-hub/db';
 import { HubError } from '@csp-hub/taxonomy';
-import { isCalendarDate, type TargetView } from './targets';
+import { checkMeasure, isCalendarDate, type TargetView } from './targets';
 
 /**
  * A target's progress as one reader sees it. Every count is read through the authorized relation
@@ -90,8 +90,19 @@ function placeKey(unit: PlaceUnit): { sql: string; fields: Dimension['fields'] }
       };
 }
 
-function baseFilter(measure: TargetMeasure, from: string, to: string): IncidentFilter {
-  return { monthFrom: from, monthTo: to, categories: measure.priorities, ...(measure.feeds.length ? { feeds: measure.feeds } : {}) };
+/**
+ * A target's records over a window: its priorities and feeds in the reader's
+ * partnership's districts. Without the districts a provider would count every
+ * record of its own (a force's whole area, not the partnership's).
+ */
+function baseFilter(ctx: AccessContext, measure: TargetMeasure, from: string, to: string): IncidentFilter {
+  return {
+    ladCodes: ctx.principal.ladCodes,
+    monthFrom: from,
+    monthTo: to,
+    categories: measure.priorities,
+    ...(measure.feeds.length ? { feeds: measure.feeds } : {}),
+  };
 }
 
 /** The source-category condition, or null when the whole priorities count. */
@@ -109,7 +120,7 @@ interface Counted {
 
 /** The measure over one window of months, through the authorized relation. */
 export async function countWindow(ctx: AccessContext, measure: TargetMeasure, from: string, to: string, options: { cellKey?: CellKeyOptions; audit?: Record<string, unknown> } = {}): Promise<Counted> {
-  const filter = baseFilter(measure, from, to);
+  const filter = baseFilter(ctx, measure, from, to);
   const category = categoryCondition(measure);
   const common = { ...(options.cellKey ? { cellKey: options.cellKey } : {}), auditDetail: { ...options.audit, measure, window: [from, to] } };
   if (measure.kind === 'repeats') {
@@ -143,7 +154,7 @@ export async function countWindow(ctx: AccessContext, measure: TargetMeasure, fr
 async function monthsWithData(ctx: AccessContext, measure: TargetMeasure, from: string, to: string, cellKey?: CellKeyOptions): Promise<Set<string>> {
   const result = await aggregateIncidents<{ month: string; n: number }>(
     ctx,
-    { dimensions: [dimensions.month()], filter: { monthFrom: from, monthTo: to, ...(measure.feeds.length ? { feeds: measure.feeds } : {}) } },
+    { dimensions: [dimensions.month()], filter: { ...baseFilter(ctx, measure, from, to), categories: null } },
     { ...(cellKey ? { cellKey } : {}), auditDetail: { operation: 'target coverage', window: [from, to] } },
   );
   return new Set(result.rows.filter((r) => Number(r.n) > 0).map((r) => r.month));
@@ -167,12 +178,41 @@ export async function placesAtBaseline(
   const dim: Dimension = { name: 'place', fields: [...key.fields, ...(category?.fields ?? [])], sql: category ? `case when ${category.sql} then ${key.sql} end` : key.sql };
   const result = await aggregateIncidents<{ place: string | null; n: number }>(
     ctx,
-    { dimensions: [dim], filter: baseFilter({ ...measure, kind: 'count', places: null }, baselineFrom, baselineTo) },
+    { dimensions: [dim], filter: baseFilter(ctx, { ...measure, kind: 'count', places: null }, baselineFrom, baselineTo) },
     { ...(cellKey ? { cellKey } : {}), auditDetail: { operation: 'target baseline places', window: [baselineFrom, baselineTo], top: n } },
   );
   const counts = result.rows.filter((r) => r.place !== null).map((r) => ({ key: r.place!, count: Number(r.n) }));
   if (counts.length === 0) throw HubError.invalidInput('NO_BASELINE_DATA', `No located incidents to rank in ${baselineFrom} to ${baselineTo}: the places cannot be fixed.`);
   return { ...placeSubsetAtBaseline(counts, n), controlled: result.controlled };
+}
+
+/** What to rank for a place-subset target before creating it: its measure, baseline window and how many places. */
+export interface BaselinePlacesRequest {
+  priorities: string[];
+  sourceCategories?: string[] | null;
+  feeds?: string[] | null;
+  placeUnit?: PlaceUnit | null;
+  /** YYYY-MM: the baseline window. */
+  baselineFrom: string;
+  baselineTo: string;
+  /** How many places (1 to 100; default 5). */
+  top?: number | null;
+}
+
+/**
+ * The top places of a baseline window as this reader counts them in their partnership: what a chair
+ * fixes as a place-subset target's `places` and `baselineValue` (createTarget stores what it is
+ * given). Every problem with the request is named at once (INVALID_TARGET).
+ */
+export async function baselinePlaces(ctx: AccessContext, request: BaselinePlacesRequest, cellKey?: CellKeyOptions): Promise<{ places: string[]; baselineValue: number; controlled: boolean }> {
+  const problems: string[] = [];
+  const { priorities, sourceCategories, feeds } = checkMeasure(request, problems);
+  const placeUnit = request.placeUnit ?? 'location';
+  if (!PLACE_UNITS.includes(placeUnit)) problems.push(`placeUnit must be one of ${PLACE_UNITS.join(', ')}, got "${String(placeUnit)}"`);
+  const top = request.top ?? 5;
+  if (!Number.isInteger(top) || top < 1 || top > 100) problems.push(`the number of top places must be 1 to 100, got ${top}`);
+  if (problems.length) throw HubError.invalidInput('INVALID_TARGET', `Cannot rank places: ${problems.join('; ')}.`, { problems });
+  return placesAtBaseline(ctx, { priorities, sourceCategories, feeds, placeUnit }, request.baselineFrom, request.baselineTo, top, cellKey);
 }
 
 function definitionOf(t: TargetView): TargetDefinition {
@@ -191,6 +231,9 @@ function definitionOf(t: TargetView): TargetDefinition {
 
 /** A target's progress as this reader sees it (see the module comment). */
 export async function measureTarget(ctx: AccessContext, target: TargetView, options: MeasureOptions = {}): Promise<TargetMeasurement> {
+  if (target.partnershipId !== ctx.principal.partnershipId) {
+    throw HubError.forbidden('OTHER_PARTNERSHIP', `target ${target.id} is another partnership's: progress is measured in your own partnership's districts`);
+  }
   const asOf = options.asOf ?? londonToday();
   if (!isCalendarDate(asOf)) throw HubError.invalidInput('INVALID_DATE', `asOf must be a date YYYY-MM-DD, got "${asOf}"`);
   if (!MONTH.test(target.baselineFrom) || !MONTH.test(target.baselineTo)) throw new HubError('other', 'TARGET_WINDOW', `target ${target.id} has no baseline window`);

@@ -130,15 +130,14 @@ function view(t: PriorityTarget): TargetView {
 }
 
 /** The stored fields of a valid input, or INVALID_TARGET naming every problem at once. */
-export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'partnershipId' | 'partnershipCode' | 'status' | 'retiredAt' | 'retiredReason' | 'version' | 'createdAt' | 'updatedAt'> {
-  const problems: string[] = [];
-  if (texts(input).some((t) => t.includes('\u0000'))) problems.push('text must not contain NUL characters');
-  const p = input.provenance;
-  if (p && (typeof p.planWording !== 'string' || p.planWording.trim() === '' || [p.planWording, p.source, p.rebased].some((t) => typeof t === 'string' && t.length > 2000))) {
-    problems.push('provenance needs the plan wording, and its texts are at most 2000 characters');
-  }
-  const title = typeof input.title === 'string' ? input.title.trim() : '';
-  if (title === '' || title.length > 200) problems.push('the title must be 1 to 200 characters');
+/**
+ * What a target counts and its baseline window, checked: each problem is added to `problems`;
+ * the lists come back trimmed and without repeats.
+ */
+export function checkMeasure(
+  input: Pick<TargetInput, 'priorities' | 'sourceCategories' | 'feeds' | 'baselineFrom' | 'baselineTo'>,
+  problems: string[],
+): { priorities: string[]; sourceCategories: string[]; feeds: string[] } {
   const priorities = [...new Set((input.priorities ?? []).map((p) => p.trim()))];
   if (priorities.length === 0) problems.push(`name at least one priority (${PRIORITIES.join(', ')})`);
   for (const p of priorities) if (!isPriority(p)) problems.push(`"${p}" is not a priority (${PRIORITIES.join(', ')})`);
@@ -154,6 +153,19 @@ export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'p
   } else if (MONTH.test(input.baselineFrom ?? '') && MONTH.test(input.baselineTo ?? '') && monthSpan(input.baselineFrom, input.baselineTo) > 36) {
     problems.push(`the baseline window is at most 36 months, got ${monthSpan(input.baselineFrom, input.baselineTo)}`);
   }
+  return { priorities, sourceCategories, feeds };
+}
+
+export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'partnershipId' | 'partnershipCode' | 'status' | 'retiredAt' | 'retiredReason' | 'version' | 'createdAt' | 'updatedAt'> {
+  const problems: string[] = [];
+  if (texts(input).some((t) => t.includes('\u0000'))) problems.push('text must not contain NUL characters');
+  const p = input.provenance;
+  if (p && (typeof p.planWording !== 'string' || p.planWording.trim() === '' || [p.planWording, p.source, p.rebased].some((t) => typeof t === 'string' && t.length > 2000))) {
+    problems.push('provenance needs the plan wording, and its texts are at most 2000 characters');
+  }
+  const title = typeof input.title === 'string' ? input.title.trim() : '';
+  if (title === '' || title.length > 200) problems.push('the title must be 1 to 200 characters');
+  const { priorities, sourceCategories, feeds } = checkMeasure(input, problems);
   const startDate = input.startDate ?? (MONTH.test(input.baselineTo ?? '') ? dayAfterMonth(input.baselineTo) : '');
   for (const [name, d] of [['startDate', startDate], ['targetDate', input.targetDate]] as const) {
     if (!isCalendarDate(d)) problems.push(`${name} must be a date YYYY-MM-DD, got "${String(d)}"`);

@@ -1,5 +1,6 @@
 import { HubError } from '@csp-hub/taxonomy';
 import { analysisHotspots } from './analysis-hotspots';
+import { analysisPlaces } from './analysis-places';
 import { analysisRepeats } from './analysis-repeats';
 import { targetsAnalysis } from './analysis-targets';
 import { analysisTrends } from './analysis-trends';
@@ -7,7 +8,7 @@ import { runAnalysis, SCOPE_OPTIONS, type AnalysisSubcommand } from './analysis-
 import type { CliCommand } from './command';
 
 /** The analysis subcommands over a period, in usage order. A new one is added here once. */
-export const ANALYSIS_SUBCOMMANDS: readonly AnalysisSubcommand[] = [analysisTrends, analysisHotspots, analysisRepeats];
+export const ANALYSIS_SUBCOMMANDS: readonly AnalysisSubcommand[] = [analysisTrends, analysisHotspots, analysisRepeats, analysisPlaces];
 
 const NAMES = [...ANALYSIS_SUBCOMMANDS.map((s) => s.name), targetsAnalysis.name];
 

@@ -1,10 +1,10 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { getPartnershipByCode } from '@csp-hub/authz';
 import type { TargetProvenance } from '@csp-hub/db';
-import { createTarget, getTarget, listTargets, measureTarget, retireTarget, updateTarget, type TargetInput, type TargetView } from '@csp-hub/insight';
+import { baselinePlaces, createTarget, getTarget, listTargets, measureTarget, retireTarget, updateTarget, type TargetInput, type TargetView } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import type { GraphQLContext } from '../context';
-import { PriorityTargetObject, TargetChangeInput, TargetInputType, type TargetProvenanceInput } from '../types/target.type';
+import { PriorityTargetObject, TargetChangeInput, TargetInputType, TargetPlacesInput, TargetPlacesObject, type TargetProvenanceInput } from '../types/target.type';
 
 function id(value: string): number {
   if (!/^\d{1,9}$/.test(value)) throw HubError.notFound('Target', value);
@@ -61,6 +61,12 @@ export class TargetResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<PriorityTargetObject> {
     return this.withProgress(ctx, await getTarget(ctx.access, id(targetId)), asOf);
+  }
+
+  @Query(() => TargetPlacesObject, { description: "The top places of a baseline window as you count them in your partnership, for a place-subset target's places and baseline (audited)" })
+  async targetPlaces(@Arg('input', () => TargetPlacesInput) input: TargetPlacesInput, @Ctx() ctx: GraphQLContext): Promise<TargetPlacesObject> {
+    const ranked = await baselinePlaces(ctx.access, { ...input, placeUnit: input.placeUnit as TargetInput['placeUnit'] }, ctx.sdc);
+    return Object.assign(new TargetPlacesObject(), ranked);
   }
 
   @Mutation(() => PriorityTargetObject, { description: "Chair or partnership admin: set a target for your partnership (audited)" })

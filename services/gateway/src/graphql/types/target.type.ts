@@ -337,3 +337,39 @@ export class TargetInputType {
   @Field(() => TargetProvenanceInput, { nullable: true })
   provenance?: TargetProvenanceInput | null;
 }
+
+@InputType('TargetPlacesInput', { description: "A place-subset target's measure and baseline window, to rank its places before creating it" })
+export class TargetPlacesInput {
+  @Field(() => [String], { description: 'Partnership priorities counted' })
+  priorities!: string[];
+
+  @Field(() => [String], { nullable: true })
+  sourceCategories?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  feeds?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'lsoa, or location (default: street-level location text + LSOA)' })
+  placeUnit?: string | null;
+
+  @Field(() => String, { description: 'YYYY-MM' })
+  baselineFrom!: string;
+
+  @Field(() => String, { description: 'YYYY-MM' })
+  baselineTo!: string;
+
+  @Field(() => Int, { nullable: true, description: 'How many places (1 to 100, default 5)' })
+  top?: number | null;
+}
+
+@ObjectType('TargetPlaces', { description: 'The top places of a baseline window as you count them in your partnership: give them to createTarget as places and baselineValue' })
+export class TargetPlacesObject {
+  @Field(() => [String], { description: 'Place keys, most incidents first (ties by key)' })
+  places!: string[];
+
+  @Field(() => Float, { description: 'Incidents at those places in the baseline window' })
+  baselineValue!: number;
+
+  @Field(() => Boolean, { description: 'The counts are perturbed (disclosure control): you may only count some of the records' })
+  controlled!: boolean;
+}
