@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '@csp-hub/db';
 import { DATA_TIERS, HubError } from '@csp-hub/taxonomy';
 import type { AccessContext } from './access';
 import { audit } from './access';
@@ -116,20 +117,10 @@ export const AGGREGATE_PLAN_SETTINGS: readonly string[] = ['plan_cache_mode = fo
 /** Runs an aggregate's statement in a read-only transaction with AGGREGATE_PLAN_SETTINGS. */
 async function queryAggregate<R extends pg.QueryResultRow>(db: pg.Pool, sql: string, values: unknown[]): Promise<pg.QueryResult<R>> {
   if (typeof db.connect !== 'function') return db.query<R>(sql, values);
-  const client = await db.connect();
-  let broken = false;
-  try {
-    await client.query('begin read only');
+  return inTransaction(db, async (client) => {
     await client.query(AGGREGATE_PLAN_SETTINGS.map((setting) => `set local ${setting}`).join('; '));
-    const result = await client.query<R>(sql, values);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken ? true : undefined);
-  }
+    return client.query<R>(sql, values);
+  }, 'begin read only');
 }
 
 /**

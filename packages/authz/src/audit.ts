@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { HubError } from '@csp-hub/taxonomy';
-import { isDatabaseUnavailable, isStatementCancelled } from '@csp-hub/db';
+import { inTransaction, isDatabaseUnavailable, isStatementCancelled } from '@csp-hub/db';
 
 /** What an audited access or change records. Never record contents: filters, ids and counts only. */
 export interface AuditRecord {
@@ -122,19 +122,12 @@ function pgArray(values: readonly (string | number)[]): string {
  * callers with no transaction). A failure refuses the access it would record.
  */
 export async function appendAudit(pool: pg.Pool, record: AuditRecord): Promise<number> {
-  const client = await pool.connect();
   try {
-    await client.query('begin');
-    const id = await appendAuditIn(client, record);
-    await client.query('commit');
-    return id;
+    return await inTransaction(pool, (client) => appendAuditIn(client, record));
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
     // An outage or a cancelled request keeps its own meaning (503, or nothing to answer); anything else is a fault.
     if (isDatabaseUnavailable(error) || isStatementCancelled(error)) throw error;
     throw new HubError('other', 'AUDIT_WRITE_FAILED', `the access could not be audited, so it was refused: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    client.release();
   }
 }
 

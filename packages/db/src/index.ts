@@ -24,4 +24,5 @@ export { DEMO_AGENCIES, DEMO_APPROVERS, DEMO_PARTNERSHIPS, DEMO_USER_TEMPLATES, 
 export type { DemoAgency, DemoPartnership } from './seed/demo-data';
 export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 export { createReadPool } from './pools';
+export { inTransaction } from './transaction';
 export type { ReadPoolOptions } from './pools';

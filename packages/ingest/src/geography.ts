@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { openCsv } from '@csp-hub/adapter-kit';
+import { inTransaction } from '@csp-hub/db';
 import { HubError, silentLogger, type HubLogger } from '@csp-hub/taxonomy';
 import { copyLine } from './copy-text';
 
@@ -97,9 +98,7 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
   for (const [code, name] of pfas) rows.push([code, 'pfa', name, null, null, null, null, null, 'ons-lad19-csp19-pfa19', null, null]);
   for (const [code, name] of counties) rows.push([code, 'county', name, null, null, null, null, null, 'ons-lad20-county20', null, null]);
 
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await inTransaction(pool, async (client) => {
     await client.query('create temp table area_load (like area including defaults) on commit drop');
     await pipeline(
       Readable.from((function* () {
@@ -113,13 +112,7 @@ export async function importGeography(pool: pg.Pool, referenceDir: string, logge
       on conflict (code) do update set kind = excluded.kind, name = excluded.name, ward_code = excluded.ward_code,
         lad_code = excluded.lad_code, parent_code = excluded.parent_code, longitude = excluded.longitude,
         latitude = excluded.latitude, source = excluded.source, pfa_code = excluded.pfa_code, county_code = excluded.county_code`);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   // the hub's role owns no table: statistics through the owner's function (ADR 0018)
   await pool.query(`select csp_hub_analyze('area')`);
   const result = { lsoas: rows.filter((r) => r[1] === 'lsoa').length, wards: wards.size, districts: lads.size, csps: csps.size, pfas: pfas.size, counties: counties.size };

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ByteSource, Encoding } from '@csp-hub/adapter-kit';
-import type { SubmissionStatus } from '@csp-hub/db';
+import { inTransaction, type SubmissionStatus } from '@csp-hub/db';
 import {
   FEEDS,
   HubError,
@@ -615,18 +615,16 @@ async function recordOutcome(
   meta: Meta,
   outcome: { status: 'refused' | 'duplicate' | 'failed'; duplicateOf?: number; errorCode: string; errorMessage: string },
 ): Promise<IngestResult> {
-  const client = await pool.connect();
-  try {
-    const finished = new Date();
-    const result: IngestResult = {
-      ...baseResult(options, file, meta, started),
-      status: outcome.status,
-      duplicateOf: outcome.duplicateOf ?? null,
-      errorCode: outcome.errorCode,
-      errorMessage: outcome.errorMessage,
-      durationMs: finished.getTime() - started.getTime(),
-    };
-    await client.query('begin');
+  const finished = new Date();
+  const result: IngestResult = {
+    ...baseResult(options, file, meta, started),
+    status: outcome.status,
+    duplicateOf: outcome.duplicateOf ?? null,
+    errorCode: outcome.errorCode,
+    errorMessage: outcome.errorMessage,
+    durationMs: finished.getTime() - started.getTime(),
+  };
+  return inTransaction(pool, async (client) => {
     const known = await client.query('select 1 from agency where id = $1', [options.agencyId]);
     if (known.rowCount) {
       const row = await client.query<{ id: string }>(
@@ -641,12 +639,6 @@ async function recordOutcome(
       result.submissionId = Number(row.rows[0]!.id);
     }
     await options.beforeCommit?.(client, result);
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { FeedAdapter } from '@csp-hub/adapter-kit';
+import { inTransaction } from '@csp-hub/db';
 import { parseLayout, type LayoutDefinition } from '@csp-hub/layouts';
 import { HubError, type FeedId } from '@csp-hub/taxonomy';
 import { adapterForFeed, findBuiltInLayout, LAYOUT_TRANSFORMS } from './registry';
@@ -162,17 +163,9 @@ export async function registerLayoutAudited(
   input: RegisterLayoutInput,
   beforeCommit: (tx: import('pg').PoolClient, result: RegisteredResult) => Promise<void>,
 ): Promise<RegisteredResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     const result = await registerLayout(client, input);
     await beforeCommit(client, result);
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
