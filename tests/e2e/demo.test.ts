@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
 import { DEMO_PARTNERSHIPS, DEMO_TARGET_PLANS, demoEmail } from '@csp-hub/db';
 import { createLogger, loadDemo, type DemoLoadResult } from '@csp-hub/gateway';
 import { SHARED_DATA } from '../support/dataset';
@@ -34,7 +35,7 @@ describe('the demo data shows partners sharing under their agreements', () => {
 
   beforeAll(async () => {
     hub = await startTestHub('demo');
-    loaded = await loadDemo({ orm: hub.orm, pool: hub.db.pool, ingestPool: hub.db.pool }, SHARED_DATA, createLogger('error'));
+    loaded = await loadDemo({ orm: hub.orm, pool: hub.db.pool, ingestPool: hub.db.pool, cellKey: DEFAULT_CELL_KEY }, SHARED_DATA, createLogger('error'));
     for (const w of Object.keys(WHO) as Who[]) tokens[w] = await hub.tokenFor(WHO[w]);
     agencies = Object.fromEntries((await hub.db.pool.query<{ id: number; code: string }>('select id, code from agency')).rows.map((r) => [r.code, r.id]));
   }, 300_000);
@@ -54,7 +55,7 @@ describe('the demo data shows partners sharing under their agreements', () => {
 
   it('is idempotent: a second run adds nothing', async () => {
     const before = await stored('true', []);
-    const again = await loadDemo({ orm: hub.orm, pool: hub.db.pool, ingestPool: hub.db.pool }, SHARED_DATA, createLogger('error'));
+    const again = await loadDemo({ orm: hub.orm, pool: hub.db.pool, ingestPool: hub.db.pool, cellKey: DEFAULT_CELL_KEY }, SHARED_DATA, createLogger('error'));
     expect(again.submissions).toBe(0);
     expect(again.targets).toBe(0);
     expect(await stored('true', [])).toBe(before);

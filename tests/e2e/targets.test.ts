@@ -383,11 +383,12 @@ describe('priority targets as partnership data', () => {
       const input = { ...measure, baselineFrom: '2024-01', baselineTo: '2024-01', top: 3 };
       const { targetPlaces } = await gqlData<{ targetPlaces: { places: string[]; baselineValue: number; controlled: boolean } }>(hub, await hub.tokenFor(who('district.chair')), query, { input });
       expect(targetPlaces).toEqual(expected);
-      const bad = await hub.gql(query, { token: await hub.tokenFor(who('district.chair')), variables: { input: { ...input, priorities: ['violence', 'weather'], baselineTo: '2023-12', top: 0 } } });
+      const bad = await hub.gql(query, { token: await hub.tokenFor(who('district.chair')), variables: { input: { ...input, priorities: ['violence', 'weather'], sourceCategories: ['Violence\u0000'], baselineTo: '2023-12', top: 0 } } });
       const message = expectErrorCode(bad.body, 'BAD_USER_INPUT', 'INVALID_TARGET')[0]!.message;
       expect(message).toMatch(/"weather" is not a priority/);
       expect(message).toMatch(/ends \(2023-12\) before it starts \(2024-01\)/);
       expect(message).toMatch(/top places must be 1 to 100, got 0/);
+      expect(message).toMatch(/must not contain NUL characters/);
 
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-places-'));
       try {

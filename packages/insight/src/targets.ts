@@ -129,7 +129,6 @@ function view(t: PriorityTarget): TargetView {
   };
 }
 
-/** The stored fields of a valid input, or INVALID_TARGET naming every problem at once. */
 /**
  * What a target counts and its baseline window, checked: each problem is added to `problems`;
  * the lists come back trimmed and without repeats.
@@ -138,6 +137,9 @@ export function checkMeasure(
   input: Pick<TargetInput, 'priorities' | 'sourceCategories' | 'feeds' | 'baselineFrom' | 'baselineTo'>,
   problems: string[],
 ): { priorities: string[]; sourceCategories: string[]; feeds: string[] } {
+  if ([...(input.priorities ?? []), ...(input.sourceCategories ?? []), ...(input.feeds ?? [])].some((t) => typeof t === 'string' && t.includes('\u0000'))) {
+    problems.push('priorities, source categories and feeds must not contain NUL characters');
+  }
   const priorities = [...new Set((input.priorities ?? []).map((p) => p.trim()))];
   if (priorities.length === 0) problems.push(`name at least one priority (${PRIORITIES.join(', ')})`);
   for (const p of priorities) if (!isPriority(p)) problems.push(`"${p}" is not a priority (${PRIORITIES.join(', ')})`);
@@ -156,6 +158,7 @@ export function checkMeasure(
   return { priorities, sourceCategories, feeds };
 }
 
+/** The stored fields of a valid input, or INVALID_TARGET naming every problem at once. */
 export function checkTargetInput(input: TargetInput): Omit<TargetView, 'id' | 'partnershipId' | 'partnershipCode' | 'status' | 'retiredAt' | 'retiredReason' | 'version' | 'createdAt' | 'updatedAt'> {
   const problems: string[] = [];
   if (texts(input).some((t) => t.includes('\u0000'))) problems.push('text must not contain NUL characters');

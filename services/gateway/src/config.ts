@@ -254,11 +254,12 @@ export class ConfigError extends Error {
 
 export type Config = ReturnType<typeof spec> & { repoRoot: string };
 
-/** Reads and checks the environment once; throws ConfigError naming every bad variable. */
 /** The disclosure control (cell-key method) the SDC_* settings configure: every aggregate's noise. */
 export function cellKeyOf(config: Pick<Config, 'SDC_MAX_NOISE' | 'SDC_NOISE_VARIANCE' | 'SDC_THRESHOLD'>): CellKeyOptions {
   return { maxNoise: config.SDC_MAX_NOISE, variance: config.SDC_NOISE_VARIANCE, threshold: config.SDC_THRESHOLD };
 }
+
+/** Reads and checks the environment once; throws ConfigError naming every bad variable. */
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = spec(env);

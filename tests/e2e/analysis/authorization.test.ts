@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CELL_KEY } from '@csp-hub/authz';
 import { hotspots, repeats, trends } from '@csp-hub/insight';
 import { HubError } from '@csp-hub/taxonomy';
 import { loadStandardDataset, WEST_OXFORDSHIRE_LSOAS } from '../../support/dataset';
 import { startTestHub, type TestHub } from '../../support/hub';
+import { cliEnv, runCli } from '../ingest/support';
 import { expectErrorCode, gqlData } from '../leaks/http';
 import {
   accessFor,
@@ -113,7 +117,7 @@ describe('the analysis engine sees only what its reader may see', () => {
     expect(policePlaces.topLocations.total).toBe(asb.reduce((a, r) => a + r.n, 0));
   });
 
-  it("the hub's disclosure-control setting reaches analysis over GraphQL: its noise, not the default", async () => {
+  it("the hub's disclosure-control setting reaches analysis over GraphQL and the CLI: its noise, not the default", async () => {
     const configured = { maxNoise: 6, variance: 9, threshold: 2 };
     type Row = { level: string; category: string; current: number };
     const byCategory = (rows: Row[]) => Object.fromEntries(rows.filter((r) => r.level === 'partnership').map((r) => [r.category, r.current]));
@@ -130,7 +134,18 @@ describe('the analysis engine sees only what its reader may see', () => {
     } finally {
       await hub.restart();
     }
-  });
+    // The CLI takes it from SDC_* as the server does.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'csp-hub-sdc-'));
+    try {
+      const env = { ...cliEnv(hub.db, dataDir), SDC_MAX_NOISE: '6', SDC_NOISE_VARIANCE: '9', SDC_THRESHOLD: '2' };
+      const cli = await runCli(['analysis', 'trends', '--as', FIRE, '--partnership', CHARNWOOD_CSP, '--period', '2024-01', '--json'], { env });
+      expect(cli.stderr).toBe('');
+      expect(cli.code).toBe(0);
+      expect(byCategory((JSON.parse(cli.stdout) as { rows: Row[] }).rows)).toEqual(expected);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a user of another partnership sees nothing of this one', async () => {
     const oxford = await accessFor(hub.pool, hub.orm, OXFORDSHIRE_ANALYST);

@@ -36,7 +36,7 @@ const DEMO_FEEDS = [
  * from the deterministic generator, placed in the partnerships' real LSOAs. Everything goes through
  * the real ingest pipeline. Idempotent: a second run finds every file already accepted.
  */
-export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
+export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool' | 'cellKey'>, referenceDir: string, logger: Logger): Promise<DemoLoadResult> {
   const seeded = await seedDemo(hub.orm.em.fork());
   if (!existsSync(path.join(referenceDir, 'PROVENANCE.md'))) {
     logger.warn({ referenceDir }, 'reference data folder not found: demo has partnerships and users but no geography or incidents (set CSP_HUB_REFERENCE_DIR)');
@@ -86,7 +86,7 @@ export async function loadDemo(hub: Pick<Hub, 'orm' | 'pool' | 'ingestPool'>, re
     }
   }
   // The plans' targets, rebased onto the data now present (docs/analysis.md "Targets as data").
-  const targets = await seedDemoTargets({ operator: operatorLabel(), em: hub.orm.em.fork(), db: hub.pool }, { baselineMonth: DEMO_MONTHS[0] });
+  const targets = await seedDemoTargets({ operator: operatorLabel(), em: hub.orm.em.fork(), db: hub.pool }, { baselineMonth: DEMO_MONTHS[0], cellKey: hub.cellKey });
   for (const s of targets.skipped) logger.warn({ partnership: s.partnership, target: s.title, reason: s.reason }, 'demo target not seeded');
   return { partnerships: seeded.partnerships, users: seeded.users, geography: true, submissions, generatedFiles: generated.length, targets: targets.created };
 }
