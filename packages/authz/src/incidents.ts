@@ -82,54 +82,65 @@ function maskedSelect(branch: Branch, params: SqlParams, fields: readonly Incide
 
 type RawRow = Record<string, unknown>;
 
-/** A prepared-statement name for a query text: identical reads (same plan shape) reuse one plan per connection. */
+/**
+ * A prepared-statement name for a query text: identical reads (same plan
+ * shape) reuse one plan per connection. Names are remembered by text (a few
+ * hundred shapes at most), so a page does not hash its SQL again.
+ */
+const statementNames = new Map<string, string>();
 function statementName(kind: string, sql: string): string {
-  return `csp-hub-${kind}-${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+  const key = `${kind}\u0000${sql}`;
+  let name = statementNames.get(key);
+  if (name === undefined) {
+    name = `csp-hub-${kind}-${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    if (statementNames.size >= 1000) statementNames.clear();
+    statementNames.set(key, name);
+  }
+  return name;
 }
 
-/** The fields a row shows: those the plan's rules give its scope and record tier (the SQL masks the same way). */
-function shownFields(ctx: AccessContext, raw: RawRow): ReadonlySet<IncidentField> {
+/**
+ * The fields a row hides: all but those the plan's rules give its scope and
+ * record tier (the SQL masks the same way), worked out once per rule set.
+ */
+function hiddenFields(ctx: AccessContext, raw: RawRow): readonly IncidentField[] {
   const scope = accessPlan(ctx.ability, ctx.principal.ladCodes).scopes[Number(raw.__scope)];
   const access = scope?.tiers[raw.__tier as DataTier];
-  return access?.list ? readFieldSets.get(access) ?? cacheFieldSet(access.readFields, access) : EMPTY;
+  if (!access?.list) return ALL_INCIDENT_FIELDS;
+  let hidden = hiddenByAccess.get(access);
+  if (!hidden) {
+    const shown = new Set(access.readFields);
+    hidden = ALL_INCIDENT_FIELDS.filter((f) => !shown.has(f));
+    hiddenByAccess.set(access, hidden);
+  }
+  return hidden;
 }
-
-const EMPTY: ReadonlySet<IncidentField> = new Set();
-const readFieldSets = new WeakMap<object, ReadonlySet<IncidentField>>();
-function cacheFieldSet(fields: IncidentField[], key: object): ReadonlySet<IncidentField> {
-  const set = new Set(fields);
-  readFieldSets.set(key, set);
-  return set;
-}
+const hiddenByAccess = new WeakMap<object, readonly IncidentField[]>();
 
 function toView(ctx: AccessContext, raw: RawRow): IncidentView {
-  const shown = shownFields(ctx, raw);
-  const hidden: IncidentField[] = [];
-  for (const f of ALL_INCIDENT_FIELDS) if (!shown.has(f)) hidden.push(f);
-  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  const get = (f: IncidentField): unknown => raw[f] ?? null;
+  const submissionId = raw.submissionId;
   return {
     id: Number(raw.__id),
-    submissionId: num(raw.submissionId ?? null),
+    submissionId: submissionId === null || submissionId === undefined ? null : Number(submissionId),
     agencyId: Number(raw.agencyId ?? raw.__agency),
-    feed: get('feed') as string,
-    sourceCategory: get('sourceCategory') as string | null,
-    category: get('category') as Priority | null,
-    occurredMonth: get('occurredMonth') as string | null,
-    lsoaCode: get('lsoaCode') as string | null,
-    wardCode: get('wardCode') as string | null,
-    ladCode: get('ladCode') as string | null,
-    areaMethod: get('areaMethod') as string | null,
-    tier: get('tier') as DataTier | null,
-    sourceRef: get('sourceRef') as string | null,
-    occurredAt: get('occurredAt') as string | null,
-    locationText: get('locationText') as string | null,
-    latitude: get('latitude') as number | null,
-    longitude: get('longitude') as number | null,
-    outcome: get('outcome') as string | null,
-    attributes: get('attributes') as Record<string, unknown> | null,
-    restrictedText: get('restrictedText') as string | null,
-    hiddenFields: hidden,
+    feed: (raw.feed ?? null) as string,
+    sourceCategory: (raw.sourceCategory ?? null) as string | null,
+    category: (raw.category ?? null) as Priority | null,
+    occurredMonth: (raw.occurredMonth ?? null) as string | null,
+    lsoaCode: (raw.lsoaCode ?? null) as string | null,
+    wardCode: (raw.wardCode ?? null) as string | null,
+    ladCode: (raw.ladCode ?? null) as string | null,
+    areaMethod: (raw.areaMethod ?? null) as string | null,
+    tier: (raw.tier ?? null) as DataTier | null,
+    sourceRef: (raw.sourceRef ?? null) as string | null,
+    occurredAt: (raw.occurredAt ?? null) as string | null,
+    locationText: (raw.locationText ?? null) as string | null,
+    latitude: (raw.latitude ?? null) as number | null,
+    longitude: (raw.longitude ?? null) as number | null,
+    outcome: (raw.outcome ?? null) as string | null,
+    attributes: (raw.attributes ?? null) as Record<string, unknown> | null,
+    restrictedText: (raw.restrictedText ?? null) as string | null,
+    hiddenFields: hiddenFields(ctx, raw).slice(),
   };
 }
 
@@ -191,7 +202,9 @@ async function pageRows(ctx: AccessContext, filter: IncidentFilter, limit: numbe
   const parts = branches.map(
     (b) => `(select ${maskedSelect(b, params, fields)} from incident i where ${b.where} and ${keyset} order by i.occurred_month desc, i.id desc limit ${limit})`,
   );
-  const sql = parts.length === 1 ? parts[0]! : `select * from (${parts.join(' union all ')}) p order by __month desc, __id desc limit ${limit}`;
+  // Merged on the branches' own order (date, id); the month leaves as text (YYYY-MM), so no Date is built per row for the cursor.
+  const columns = ['__id', '__agency', '__scope', '__tier', ...(fields ?? ALL_INCIDENT_FIELDS).map((f) => `"${f}"`)].map((c) => `p.${c}`).join(', ');
+  const sql = `select to_char(p.__month, 'YYYY-MM') as __month, ${columns} from (${parts.join(' union all ')}) p order by p.__month desc, p.__id desc limit ${limit}`;
   return (await ctx.db.query<RawRow>({ name: statementName('incidents', sql), text: sql, values: params.values })).rows;
 }
 

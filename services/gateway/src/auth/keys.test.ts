@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../config';
 import { signToken, verifyToken } from './jwt';
 import { keysAreNamed, loadSigningKeys } from './keys';
+import { CLOCK_TOLERANCE_SECONDS } from './token-rules';
 
 /** Production also needs the audit checkpoint signing key (ADR 0017). */
 const CHECKPOINT = { AUDIT_CHECKPOINT_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
@@ -101,6 +102,40 @@ describe('hub signing keys', () => {
     // A kid that names the other key does not make A's signature valid.
     const misnamed = jwt.sign({ pid: 2 }, A.privatePem, { algorithm: 'ES256', keyid: '2026-07', subject: '1', issuer: 'csp-hub', audience: 'csp-hub-api', expiresIn: '5m' });
     expect(() => verifyToken(keys, misnamed)).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+  });
+
+  it('remembers a verified token only until it expires, and only while its key is accepted', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z'), toFake: ['Date'] });
+    try {
+      const keys = keysFrom({ JWT_PRIVATE_KEY: A.privatePem, JWT_KEY_ID: 'a', JWT_PUBLIC_KEYS_DIR: folder({ 'b.pem': B.publicPem }) });
+      const token = signToken(keys, { sub: '7', pid: 3 }, '90s');
+      const checks = vi.spyOn(jwt, 'verify');
+      expect(verifyToken(keys, token)).toEqual({ sub: '7', pid: 3 });
+      // Remembered: the signature is not checked again, the same answer comes back, and a caller changing it does not change the next one.
+      const again = verifyToken(keys, token);
+      expect(checks).toHaveBeenCalledTimes(1);
+      checks.mockRestore();
+      expect(again).toEqual({ sub: '7', pid: 3 });
+      again.pid = 99;
+      expect(verifyToken(keys, token).pid).toBe(3);
+      // A reloaded key set without key a refuses the token at once.
+      const rotated = { ...keys, verifying: new Map([['b', B.publicPem]]) };
+      expect(() => verifyToken(rotated, token)).toThrow(expect.objectContaining({ reason: 'TOKEN_KEY_UNKNOWN' }));
+      // Past a minute it is checked again (still valid); past its exp (and the clock tolerance) it is refused, though just checked.
+      vi.setSystemTime(new Date('2026-12-01T10:01:05Z'));
+      expect(verifyToken(keys, token).sub).toBe('7');
+      vi.setSystemTime(new Date(Date.parse('2026-12-01T10:01:30Z') + (CLOCK_TOLERANCE_SECONDS + 1) * 1000));
+      expect(() => verifyToken(keys, token)).toThrow(expect.objectContaining({ reason: 'TOKEN_EXPIRED' }));
+      // A token that failed is not remembered as good: a tampered copy of a remembered one fails.
+      vi.setSystemTime(new Date('2026-12-01T10:00:00Z'));
+      const fresh = signToken(keys, { sub: '8', pid: 3 }, '90s');
+      expect(verifyToken(keys, fresh).sub).toBe('8');
+      const [h, p, sig] = fresh.split('.') as [string, string, string];
+      const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), pid: 4 })).toString('base64url')}.${sig}`;
+      expect(() => verifyToken(keys, forged)).toThrow(expect.objectContaining({ reason: 'TOKEN_INVALID' }));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('verifies with public keys alone (a hub that does not sign)', () => {
