@@ -284,62 +284,9 @@ export class TargetChangeInput {
   provenance?: TargetProvenanceInput | null;
 }
 
-@InputType('TargetInput')
-export class TargetInputType {
-  @Field(() => String)
-  title!: string;
-
-  @Field(() => [String], { description: 'Partnership priorities counted' })
-  priorities!: string[];
-
-  @Field(() => [String], { nullable: true })
-  sourceCategories?: string[] | null;
-
-  @Field(() => [String], { nullable: true })
-  feeds?: string[] | null;
-
-  @Field(() => String, { description: 'count, place-subset or repeats' })
-  kind!: string;
-
-  @Field(() => String, { description: 'down or up' })
-  direction!: string;
-
-  @Field(() => Float)
-  baselineValue!: number;
-
-  @Field(() => String)
-  baselinePeriod!: string;
-
-  @Field(() => String, { description: 'YYYY-MM' })
-  baselineFrom!: string;
-
-  @Field(() => String, { description: 'YYYY-MM' })
-  baselineTo!: string;
-
-  @Field(() => Float)
-  changePct!: number;
-
-  @Field(() => String, { nullable: true })
-  startDate?: string | null;
-
-  @Field(() => String)
-  targetDate!: string;
-
-  @Field(() => String, { nullable: true })
-  milestones?: string | null;
-
-  @Field(() => String, { nullable: true })
-  placeUnit?: string | null;
-
-  @Field(() => [String], { nullable: true })
-  places?: string[] | null;
-
-  @Field(() => TargetProvenanceInput, { nullable: true })
-  provenance?: TargetProvenanceInput | null;
-}
-
-@InputType('TargetPlacesInput', { description: "A place-subset target's measure and baseline window, to rank its places before creating it" })
-export class TargetPlacesInput {
+/** What a target counts and its baseline window: shared by a target and the ranking of its places. */
+@InputType()
+export abstract class TargetMeasureInput {
   @Field(() => [String], { description: 'Partnership priorities counted' })
   priorities!: string[];
 
@@ -357,7 +304,46 @@ export class TargetPlacesInput {
 
   @Field(() => String, { description: 'YYYY-MM' })
   baselineTo!: string;
+}
 
+@InputType('TargetInput')
+export class TargetInputType extends TargetMeasureInput {
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String, { description: 'count, place-subset or repeats' })
+  kind!: string;
+
+  @Field(() => String, { description: 'down or up' })
+  direction!: string;
+
+  @Field(() => Float)
+  baselineValue!: number;
+
+  @Field(() => String)
+  baselinePeriod!: string;
+
+  @Field(() => Float)
+  changePct!: number;
+
+  @Field(() => String, { nullable: true })
+  startDate?: string | null;
+
+  @Field(() => String)
+  targetDate!: string;
+
+  @Field(() => String, { nullable: true })
+  milestones?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  places?: string[] | null;
+
+  @Field(() => TargetProvenanceInput, { nullable: true })
+  provenance?: TargetProvenanceInput | null;
+}
+
+@InputType('TargetPlacesInput', { description: "A place-subset target's measure and baseline window, to rank its places before creating it" })
+export class TargetPlacesInput extends TargetMeasureInput {
   @Field(() => Int, { nullable: true, description: 'How many places (1 to 100, default 5)' })
   top?: number | null;
 }
