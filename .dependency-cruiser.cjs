@@ -38,6 +38,15 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'cli-loads-http-stack-lazily',
+      comment:
+        'CLI commands import the HTTP app (Apollo, graphql, type-graphql: ~11 MB of heap) only with import() inside serve: ' +
+        'a static import loads it for every command, and the streaming ingest test runs the CLI under a 96 MB heap',
+      severity: 'error',
+      from: { path: '^services/gateway/src/(cli\\.ts|commands/)' },
+      to: { path: '^services/gateway/src/app\\.ts$', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
       name: 'packages-not-services',
       comment: 'packages never import services',
       severity: 'error',
